@@ -1,0 +1,19 @@
+// The recurrent ops of the reference kernel table (merged by runtime/ops/index.ts).
+import type { KernelTable } from '../types.ts';
+import { lstmKernel } from './lstm.ts';
+import { gruKernel } from './gru.ts';
+import { rnnKernel } from './rnn.ts';
+
+export const recurrentKernels: KernelTable = {
+  LSTM: lstmKernel,
+  GRU: gruKernel,
+  RNN: rnnKernel,
+};
+
+export { parseRecurrentConfig, readRecurrentInputs, directionParams, runRecurrent, GATES } from './common.ts';
+export type { RecurrentConfig, RecurrentInputs, RecurrentKind, DirectionParams, CellStep, Direction } from './common.ts';
+export { lstmStep } from './lstm.ts';
+export { gruStep } from './gru.ts';
+export { rnnStep } from './rnn.ts';
+export { buildActivations, activationName, ACTIVATION_NAMES } from './activations.ts';
+export type { Activation, ActivationName } from './activations.ts';
