@@ -39,7 +39,7 @@ export function tensor(dtype: DType, dims: number[], data?: TensorData | ArrayLi
   if (data === undefined) d = allocData(dtype, n);
   else if (Array.isArray(data) && dtype !== 'string') {
     d = allocData(dtype, n);
-    (d as Float64Array).set(data as number[]);
+    (d as Float64Array).set(data as unknown as number[]);
   } else if (!Array.isArray(data) && !ArrayBuffer.isView(data)) {
     d = allocData(dtype, n);
     (d as Float64Array).set(Array.from(data as ArrayLike<number>));

@@ -1,0 +1,47 @@
+// The reference kernel table: slow, dense, obviously correct. It is the oracle every
+// sparse and WASM kernel is checked against, and the table other backends overlay.
+// Adding an op: its file, one line here, its cases in test/conformance/manifest.ts.
+import type { KernelTable } from './types.ts';
+import { batchnormKernels } from './batchnorm.ts';
+import { binaryKernels } from './binary.ts';
+import { castKernels } from './cast.ts';
+import { concatKernels } from './concat.ts';
+import { constantKernels } from './constant.ts';
+import { convKernels } from './conv.ts';
+import { gatherKernels } from './gather.ts';
+import { gemmKernels } from './gemm.ts';
+import { identityKernels } from './identity.ts';
+import { matmulKernels } from './matmul.ts';
+import { poolKernels } from './pool.ts';
+import { reshapeKernels } from './reshape.ts';
+import { shapeKernels } from './shape.ts';
+import { sliceKernels } from './slice.ts';
+import { softmaxKernels } from './softmax.ts';
+import { squeezeKernels } from './squeeze.ts';
+import { transposeKernels } from './transpose.ts';
+import { unaryKernels } from './unary.ts';
+import { recurrentKernels } from './recurrent/index.ts';
+
+/** The reference kernels without the recurrent family (engineer C's recurrent/ adds those). */
+export const denseKernels: KernelTable = {
+  ...gemmKernels,
+  ...matmulKernels,
+  ...binaryKernels,
+  ...unaryKernels,
+  ...convKernels,
+  ...batchnormKernels,
+  ...poolKernels,
+  ...softmaxKernels,
+  ...reshapeKernels,
+  ...transposeKernels,
+  ...squeezeKernels,
+  ...concatKernels,
+  ...sliceKernels,
+  ...gatherKernels,
+  ...shapeKernels,
+  ...constantKernels,
+  ...identityKernels,
+  ...castKernels,
+};
+
+export const referenceKernels: KernelTable = { ...denseKernels, ...recurrentKernels };
