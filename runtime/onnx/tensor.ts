@@ -1,0 +1,205 @@
+// TensorProto / SparseTensorProto -> IR Tensor.
+//
+// The protobufjs trap: byte fields (raw_data, string_data) are views into the
+// model's bytes, at any alignment. Every raw_data is copied into a fresh
+// ArrayBuffer before a typed array is laid over it, so a tensor never keeps the
+// whole model file alive and never fails on a misaligned offset.
+import type { onnx } from 'onnx-proto';
+import type { DType, Tensor, TensorData } from '../ir.ts';
+import { RampartError, type ErrorContext } from '../errors.ts';
+import { allocData, sizeOf } from '../tensor.ts';
+import { dtypeFromOnnx, RAW_WIDTH } from './dtypes.ts';
+import { halfToFloat } from './half.ts';
+import { longToNumber, type LongLike } from './long.ts';
+
+export interface TensorDecodeOptions {
+  file?: string;
+  /** Returns the whole external file named by a TensorProto's `location`. */
+  externalData?: (location: string) => Uint8Array;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const utf8 = new TextDecoder('utf-8');
+
+export function decodeTensor(tp: onnx.ITensorProto, what: string, opts: TensorDecodeOptions = {}): Tensor {
+  const ctx: ErrorContext = { file: opts.file };
+  const dtype = dtypeFromOnnx(tp.dataType ?? 0, what, ctx);
+  const dims = (tp.dims ?? []).map((d) => longToNumber(d as number | LongLike));
+  if (dims.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new RampartError(`${what} has invalid dims [${dims.join(',')}]`, { ...ctx, expected: 'non-negative integer dims' });
+  }
+  const n = sizeOf(dims);
+  let data: TensorData;
+  if (tp.dataLocation === 1) {
+    data = fromRaw(externalBytes(tp, what, opts), dtype, n, what, ctx);
+  } else if (tp.rawData && tp.rawData.length > 0 && dtype !== 'string') {
+    data = fromRaw(tp.rawData, dtype, n, what, ctx);
+  } else {
+    data = fromTyped(tp, dtype, what, ctx);
+  }
+  if (data.length !== n) {
+    throw new RampartError(`${what} holds ${data.length} values but its dims [${dims.join(',')}] need ${n}`, {
+      ...ctx, expected: `${n} values`,
+    });
+  }
+  return { dtype, dims, data };
+}
+
+function externalBytes(tp: onnx.ITensorProto, what: string, opts: TensorDecodeOptions): Uint8Array {
+  const entries: Record<string, string> = {};
+  for (const e of tp.externalData ?? []) entries[e.key ?? ''] = e.value ?? '';
+  const location = entries.location;
+  const ctx = { file: opts.file };
+  if (!location) throw new RampartError(`${what} is stored externally but names no location`, ctx);
+  if (!opts.externalData) {
+    throw new RampartError(`${what} is stored in external file '${location}', but no external data reader was given`, {
+      ...ctx, expected: 'loadModel(path) or decodeModel(bytes, { externalData })',
+    });
+  }
+  const whole = opts.externalData(location);
+  const offset = entries.offset ? Number(entries.offset) : 0;
+  const length = entries.length ? Number(entries.length) : whole.length - offset;
+  if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > whole.length) {
+    throw new RampartError(
+      `${what}: external data range offset ${entries.offset ?? 0}, length ${entries.length ?? '(rest)'} lies outside '${location}' (${whole.length} bytes)`,
+      ctx,
+    );
+  }
+  return whole.subarray(offset, offset + length);
+}
+
+/** Little-endian raw bytes -> IR storage. */
+export function fromRaw(raw: Uint8Array, dtype: DType, n: number, what: string, ctx: ErrorContext = {}): TensorData {
+  const width = RAW_WIDTH[dtype];
+  if (dtype === 'string' || raw.length !== n * width) {
+    throw new RampartError(`${what} has ${raw.length} bytes of raw data; ${dtype} with ${n} elements needs ${n * width}`, {
+      ...ctx, expected: `${n * width} bytes`,
+    });
+  }
+  const copy = new Uint8Array(raw.length);
+  copy.set(raw);
+  const buf = copy.buffer;
+  if (!LITTLE_ENDIAN && width > 1) return fromRawBigEndianHost(new DataView(buf), dtype, n);
+  switch (dtype) {
+    case 'float32': return new Float32Array(buf);
+    case 'float64': return new Float64Array(buf);
+    case 'int8': return new Int8Array(buf);
+    case 'uint8': return copy;
+    case 'bool': return normaliseBool(copy);
+    case 'int16': return new Int16Array(buf);
+    case 'uint16': return new Uint16Array(buf);
+    case 'int32': return new Int32Array(buf);
+    case 'uint32': return new Uint32Array(buf);
+    case 'float16': {
+      const h = new Uint16Array(buf);
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = halfToFloat(h[i]);
+      return out;
+    }
+    case 'int64': case 'uint64': {
+      const w = new Uint32Array(buf);
+      const out = new Float64Array(n);
+      const signed = dtype === 'int64';
+      for (let i = 0; i < n; i++) {
+        const hi = signed ? w[2 * i + 1] | 0 : w[2 * i + 1];
+        out[i] = hi * 4294967296 + w[2 * i];
+      }
+      return out;
+    }
+  }
+}
+
+function fromRawBigEndianHost(v: DataView, dtype: DType, n: number): TensorData {
+  const out = allocData(dtype, n) as Float64Array;
+  for (let i = 0; i < n; i++) {
+    switch (dtype) {
+      case 'float32': out[i] = v.getFloat32(4 * i, true); break;
+      case 'float64': out[i] = v.getFloat64(8 * i, true); break;
+      case 'int16': out[i] = v.getInt16(2 * i, true); break;
+      case 'uint16': out[i] = v.getUint16(2 * i, true); break;
+      case 'int32': out[i] = v.getInt32(4 * i, true); break;
+      case 'uint32': out[i] = v.getUint32(4 * i, true); break;
+      case 'float16': out[i] = halfToFloat(v.getUint16(2 * i, true)); break;
+      case 'int64': out[i] = Number(v.getBigInt64(8 * i, true)); break;
+      case 'uint64': out[i] = Number(v.getBigUint64(8 * i, true)); break;
+      default: out[i] = v.getUint8(i);
+    }
+  }
+  return out;
+}
+
+function normaliseBool(u: Uint8Array): Uint8Array {
+  for (let i = 0; i < u.length; i++) if (u[i] > 1) u[i] = 1;
+  return u;
+}
+
+/** The typed repeated fields: which one holds which dtype is fixed by onnx.proto. */
+function fromTyped(tp: onnx.ITensorProto, dtype: DType, what: string, ctx: ErrorContext): TensorData {
+  const longs = (xs: (number | LongLike)[] | null | undefined) => (xs ?? []).map(longToNumber);
+  switch (dtype) {
+    case 'float32': return Float32Array.from(tp.floatData ?? []);
+    case 'float64': return Float64Array.from(tp.doubleData ?? []);
+    case 'int64': return Float64Array.from(longs(tp.int64Data as (number | LongLike)[]));
+    case 'uint64': return Float64Array.from(longs(tp.uint64Data as (number | LongLike)[]));
+    case 'uint32': return Uint32Array.from(longs(tp.uint64Data as (number | LongLike)[]));
+    case 'int32': return Int32Array.from(tp.int32Data ?? []);
+    case 'int16': return Int16Array.from(tp.int32Data ?? []);
+    case 'uint16': return Uint16Array.from(tp.int32Data ?? []);
+    case 'int8': return Int8Array.from(tp.int32Data ?? []);
+    case 'uint8': return Uint8Array.from(tp.int32Data ?? []);
+    case 'bool': return Uint8Array.from(tp.int32Data ?? [], (x) => (x ? 1 : 0));
+    // float16 values travel as their 16 bit patterns in int32_data.
+    case 'float16': return Float32Array.from(tp.int32Data ?? [], (x) => halfToFloat(x & 0xffff));
+    case 'string': return (tp.stringData ?? []).map((b) => utf8.decode(b));
+  }
+  throw new RampartError(`${what}: unsupported dtype ${dtype as string}`, ctx);
+}
+
+/**
+ * SparseTensorProto -> dense Tensor. values is [nnz]; indices is int64 either
+ * [nnz] (offsets into the flattened tensor) or [nnz, rank] (coordinates).
+ */
+export function decodeSparseTensor(sp: onnx.ISparseTensorProto, what: string, opts: TensorDecodeOptions = {}): Tensor {
+  const ctx = { file: opts.file };
+  if (!sp.values) throw new RampartError(`sparse ${what} has no values`, ctx);
+  const values = decodeTensor(sp.values, `${what} (values)`, opts);
+  const dims = (sp.dims ?? []).map((d) => longToNumber(d as number | LongLike));
+  const nnz = values.data.length;
+  const out = allocData(values.dtype, sizeOf(dims));
+  const total = out.length;
+  const strides: number[] = [];
+  for (let i = dims.length - 1, s = 1; i >= 0; i--) { strides[i] = s; s *= dims[i]; }
+  let offsets: number[];
+  if (nnz === 0) offsets = [];
+  else {
+    if (!sp.indices) throw new RampartError(`sparse ${what} has values but no indices`, ctx);
+    const idx = decodeTensor(sp.indices, `${what} (indices)`, opts);
+    const raw = Array.from(idx.data as ArrayLike<number>);
+    if (idx.dims.length === 1 && idx.dims[0] === nnz) offsets = raw;
+    else if (idx.dims.length === 2 && idx.dims[0] === nnz && idx.dims[1] === dims.length) {
+      offsets = [];
+      for (let k = 0; k < nnz; k++) {
+        let off = 0;
+        for (let j = 0; j < dims.length; j++) {
+          const c = raw[k * dims.length + j];
+          if (c < 0 || c >= dims[j]) {
+            throw new RampartError(`sparse ${what}: index ${c} out of range for axis ${j} of size ${dims[j]}`, ctx);
+          }
+          off += c * strides[j];
+        }
+        offsets.push(off);
+      }
+    } else {
+      throw new RampartError(`sparse ${what}: indices have dims [${idx.dims.join(',')}]`, {
+        ...ctx, expected: `[${nnz}] or [${nnz},${dims.length}]`,
+      });
+    }
+  }
+  offsets.forEach((off, k) => {
+    if (!Number.isInteger(off) || off < 0 || off >= total) {
+      throw new RampartError(`sparse ${what}: linear index ${off} out of range`, { ...ctx, expected: `0..${total - 1}` });
+    }
+    (out as Float64Array)[off] = (values.data as Float64Array)[k];
+  });
+  return { dtype: values.dtype, dims, data: out };
+}
