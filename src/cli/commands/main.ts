@@ -1,0 +1,135 @@
+// `rampart main`: the whole pipeline on one model, each step the same command a user
+// would type (so the main job exercises exactly the CLI that is documented):
+//   inspect → eval (dense) → analyze → prune under the guard (+ fine-tune) →
+//   compile to CSR ONNX → eval on Rampart's WASM runtime and onnxruntime → latency.
+// Each step runs as its own process: tfjs keeps a process-wide backend, and a step
+// that fails stops the pipeline with that step's own error message.
+import type { Command } from 'commander';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RampartError } from '../../../runtime/errors.ts';
+import { writeFileAtomic } from '../../onnx/export.ts';
+import { measureLatency, type LatencyRow } from '../../../bench/latency.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const BIN = join(ROOT, 'bin/rampart.js');
+export const DEFAULT_MODEL = join(ROOT, 'models/lstm/model.onnx');
+
+interface Options {
+  data: string;
+  out: string;
+  method: string;
+  guard: string;
+  sparsity: string;
+  epochs: string;
+  evalLimit?: string;
+  trainLimit?: string;
+}
+
+interface StepResult { step: string; argv: string[]; seconds: number; stdout: string }
+
+function step(name: string, args: string[]): StepResult {
+  process.stderr.write(`\n── ${name}: rampart ${args.join(' ')}\n`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  process.stdout.write(r.stdout ?? '');
+  if (r.status !== 0) {
+    throw new RampartError(`step '${name}' failed (exit ${r.status}); its message is above`, { expected: `rampart ${args.join(' ')} to succeed` });
+  }
+  return { step: name, argv: args, seconds: (performance.now() - t0) / 1000, stdout: r.stdout ?? '' };
+}
+
+function accuracyOf(r: StepResult): number {
+  const m = /accuracy: ([0-9.]+)/.exec(r.stdout);
+  if (!m) throw new RampartError(`step '${r.step}' printed no accuracy line`);
+  return Number(m[1]);
+}
+
+export async function runMain(modelArg: string | undefined, o: Options): Promise<void> {
+  const model = resolve(modelArg ?? DEFAULT_MODEL);
+  if (!existsSync(model)) throw new RampartError('model file not found', { file: model, expected: 'an .onnx file (the default is the zoo LSTM, models/lstm/model.onnx)' });
+  const out = resolve(o.out);
+  mkdirSync(out, { recursive: true });
+  const f = (name: string) => join(out, name);
+  const limit = o.evalLimit ? ['--limit', o.evalLimit] : [];
+  const steps: StepResult[] = [];
+  const run = (name: string, args: string[]) => {
+    const r = step(name, args);
+    steps.push(r);
+    return r;
+  };
+
+  run('inspect', ['inspect', model]);
+  const dense = accuracyOf(run('eval dense (onnxruntime)', ['eval', model, '--data', o.data, '--runtime', 'ort', ...limit]));
+  run('analyze', ['analyze', model, '--at', '0.5,0.8,0.9,0.95', '--no-gates', '--json', f('analyze.json'), '--html', f('analyze.html')]);
+  const pruneArgs = ['prune', model, '--method', o.method, '--guard', o.guard, '--sparsity', o.sparsity,
+    '--report', f('prune'), '-o', f('pruned.onnx')];
+  if (Number(o.epochs) > 0) pruneArgs.push('--finetune', o.data, '--epochs', o.epochs);
+  if (o.trainLimit) pruneArgs.push('--train-limit', o.trainLimit);
+  if (o.evalLimit) pruneArgs.push('--eval-limit', o.evalLimit);
+  run('prune', pruneArgs);
+  run('compile', ['compile', f('pruned.onnx'), '--target', 'onnx-csr', '-o', f('pruned.csr.onnx')]);
+  const csrOrt = accuracyOf(run('eval CSR model (onnxruntime)', ['eval', f('pruned.csr.onnx'), '--data', o.data, '--runtime', 'ort', ...limit]));
+  const csrWasm = accuracyOf(run('eval CSR model (Rampart wasm)', ['eval', f('pruned.csr.onnx'), '--data', o.data, '--runtime', 'wasm', ...limit]));
+
+  process.stderr.write('\n── latency (batch 1, median)\n');
+  const latency: LatencyRow[] = await measureLatency([
+    { label: 'dense', path: model },
+    { label: 'pruned (CSR)', path: f('pruned.csr.onnx') },
+  ]);
+
+  const pruneReport = JSON.parse(readFileSync(join(f('prune'), 'prune-report.json'), 'utf8')) as Record<string, unknown>;
+  const summary = {
+    model: relative(ROOT, model) || model,
+    data: o.data,
+    evalLimit: o.evalLimit ? Number(o.evalLimit) : null,
+    accuracy: { dense, prunedCsrOrt: csrOrt, prunedCsrWasm: csrWasm },
+    prune: pruneReport,
+    latency,
+    steps: steps.map((s) => ({ step: s.step, seconds: Number(s.seconds.toFixed(2)) })),
+  };
+  writeFileAtomic(f('summary.json'), new TextEncoder().encode(JSON.stringify(summary, null, 2) + '\n'));
+  writeFileAtomic(f('summary.md'), new TextEncoder().encode(markdown(summary.model, o, dense, csrOrt, csrWasm, latency)));
+  process.stdout.write('\n' + markdown(summary.model, o, dense, csrOrt, csrWasm, latency));
+  process.stdout.write(`\nreport: ${relative(process.cwd(), out) || '.'}/ (summary.md, summary.json, analyze.html, prune/)\n`);
+}
+
+function markdown(model: string, o: Options, dense: number, csrOrt: number, csrWasm: number, lat: LatencyRow[]): string {
+  const lines = [
+    `# Rampart main job: ${model}`,
+    '',
+    `Pruned with ${o.method} under the ${o.guard} guard, sparsity ${o.sparsity}, fine-tuned ${o.epochs} epoch(s) on ${o.data}.`,
+    '',
+    '| | accuracy |',
+    '|---|---|',
+    `| dense (onnxruntime) | ${dense.toFixed(4)} |`,
+    `| pruned, CSR ONNX (onnxruntime) | ${csrOrt.toFixed(4)} |`,
+    `| pruned, CSR ONNX (Rampart wasm) | ${csrWasm.toFixed(4)} |`,
+    '',
+    '| model | runtime | batch-1 latency (ms, median) |',
+    '|---|---|---|',
+    ...lat.map((r) => `| ${r.label} | ${r.runtime} | ${r.medianMs.toFixed(3)} |`),
+    '',
+    'Per-layer sparsity, guard limits and Δr: prune/prune-report.md. Spectral preview: analyze.html.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('main')
+    .description('The main job: inspect, evaluate, analyse, prune under the guard, fine-tune, compile to CSR ONNX, run and time it')
+    .argument('[model]', 'the .onnx model (default: the zoo LSTM, models/lstm/model.onnx)')
+    .option('--data <name>', 'mnist | fashion-mnist', 'mnist')
+    .option('--out <dir>', 'report folder', 'out/main')
+    .option('--method <name>', 'pruning scorer', 'magnitude')
+    .option('--guard <name>', 'delta-r | imdb | delta-s | none', 'delta-r')
+    .option('--sparsity <auto|X>', "'auto' takes each layer to its guard limit", 'auto')
+    .option('--epochs <N>', 'fine-tuning epochs after pruning', '1')
+    .option('--eval-limit <N>', 'evaluate on the first N test samples')
+    .option('--train-limit <N>', 'fine-tune on the first N training samples')
+    .action(async (model: string | undefined, opts: Options) => runMain(model, opts));
+}
