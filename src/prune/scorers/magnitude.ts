@@ -1,0 +1,10 @@
+// Magnitude: |w| (the reference Mag pruner; also IMP's score between fine-tunes).
+import type { Scorer } from './types.ts';
+
+export const magnitude: Scorer = {
+  name: 'magnitude',
+  defaultRounds: 1,
+  needsData: false,
+  needsGradients: false,
+  score: async (ctx) => ctx.targets.map((t) => Float32Array.from(t.weights, Math.abs)),
+};
