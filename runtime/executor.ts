@@ -106,7 +106,7 @@ function expandFunction(
     nodes: fn.nodes.map((n, i) => ({ ...n, name: n.name || `${call.name}/${n.op}_${i}` })),
     valueInfo: {},
   };
-  const out = executeGraph(body, feeds, table, opts);
+  const out = executeGraph(body, feeds, table, { ...opts, keep: undefined });
   return fn.outputs.map((name) => out[name]);
 }
 

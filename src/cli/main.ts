@@ -5,13 +5,20 @@ import { RampartError } from '../../runtime/errors.ts';
 
 const COMMANDS = ['main', 'inspect', 'run', 'eval', 'analyze', 'prune', 'compile', 'zoo'] as const;
 
-async function build(): Promise<Command> {
+/**
+ * Registers the invoked command only (or every command, for help and unknown names):
+ * some commands pull in tfjs or vega, which costs seconds at start-up.
+ */
+async function build(argv: string[]): Promise<Command> {
   const program = new Command();
   program
     .name('rampart')
     .description('Prune RNN/LSTM/GRU/CNN models under a spectral-gap guard, compile them to CSR-sparse artifacts, run and benchmark them.')
-    .showHelpAfterError();
-  for (const name of COMMANDS) {
+    .showHelpAfterError()
+    .exitOverride();
+  const invoked = argv[2];
+  const names = (COMMANDS as readonly string[]).includes(invoked) ? [invoked] : COMMANDS;
+  for (const name of names) {
     const mod = (await import(`./commands/${name}.ts`)) as { register: (p: Command) => void };
     mod.register(program);
   }
@@ -19,8 +26,7 @@ async function build(): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = await build();
-  program.exitOverride();
+  const program = await build(argv);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,0 +1,59 @@
+// `rampart compile <model> --target onnx-csr|onnx-sparse -o out.onnx`: writes the
+// model in a sparse storage (targets/) and reports each layer's and the file's size
+// against the dense model.
+import { Command } from 'commander';
+import { RampartError } from '../../../runtime/errors.ts';
+import { loadModel } from '../../onnx/import.ts';
+import { encodeModel, writeFileAtomic } from '../../onnx/export.ts';
+import { TARGETS, type CompileResult } from '../../../targets/index.ts';
+
+interface CompileCliOptions { target: string; output: string; maxDensity?: string; json?: boolean }
+
+export function register(program: Command): void {
+  program
+    .command('compile')
+    .description('Store pruned weights sparsely: CSR in ai.rampart function ops (onnx-csr) or standard COO sparse initializers (onnx-sparse)')
+    .argument('<model>', 'the .onnx model (pruned: exact zeros are what gets dropped)')
+    .requiredOption('-t, --target <name>', `target: ${Object.keys(TARGETS).join(', ')}`)
+    .requiredOption('-o, --output <file>', 'the output file (written atomically)')
+    .option('--max-density <d>', 'convert a layer only below this density (default: where the target gets smaller, 2/3 for onnx-csr, 1/3 for onnx-sparse)')
+    .option('--json', 'print the size report as JSON')
+    .addHelpText('after', [
+      '',
+      'onnx-csr: Rampart\'s runtime runs the CSR ops natively (InferenceSession, rampart run --runtime js|wasm);',
+      'onnxruntime runs them through their function bodies (standard ops that rebuild the dense weight) with the same outputs.',
+      'onnx-sparse: any ONNX tool loads it; loaders densify the weights, so it saves size only.',
+    ].join('\n'))
+    .action((modelPath: string, opts: CompileCliOptions) => {
+      const target = TARGETS[opts.target];
+      if (!target) throw new RampartError(`unknown target '${opts.target}'`, { expected: Object.keys(TARGETS).join(', ') });
+      let maxDensity: number | undefined;
+      if (opts.maxDensity !== undefined) {
+        maxDensity = Number(opts.maxDensity);
+        if (!(maxDensity > 0 && maxDensity <= 1)) throw new RampartError(`--max-density ${opts.maxDensity}`, { expected: 'a number in (0, 1]' });
+      }
+      const model = loadModel(modelPath);
+      const denseBytes = encodeModel(model).length;
+      const result = target.compile(model, { maxDensity, file: modelPath });
+      writeFileAtomic(opts.output, result.bytes);
+      process.stdout.write(opts.json ? JSON.stringify(sizeReport(modelPath, opts.output, target.name, denseBytes, result), null, 1) + '\n'
+        : renderSizes(opts.output, target.name, denseBytes, result));
+    });
+}
+
+function sizeReport(input: string, output: string, target: string, denseBytes: number, r: CompileResult) {
+  return { input, output, target, denseFileBytes: denseBytes, fileBytes: r.bytes.length, ratio: r.bytes.length / denseBytes, layers: r.layers };
+}
+
+function renderSizes(output: string, target: string, denseBytes: number, r: CompileResult): string {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  const rows = r.layers.map((l) => [l.layer, l.op, l.action, l.density.toFixed(3), kb(l.denseBytes), kb(l.storedBytes),
+    `${((l.storedBytes / Math.max(1, l.denseBytes)) * 100).toFixed(0)}%`, l.note ?? '']);
+  const head = ['layer', 'op', 'stored as', 'density', 'dense', 'stored', 'ratio', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [
+    line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '',
+    `${output} (${target}): ${kb(r.bytes.length)}, dense model ${kb(denseBytes)} (${((r.bytes.length / denseBytes) * 100).toFixed(1)}%)`, '',
+  ].join('\n');
+}

