@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { parseLevels, register } from '../../src/cli/commands/analyze.ts';
+import { loadModel } from '../../src/onnx/import.ts';
+import { prunableWeights } from '../../src/ir/layers.ts';
+
+async function cli(args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  register(program);
+  let out = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['node', 'rampart', 'analyze', ...args]);
+  } finally {
+    process.stdout.write = write;
+  }
+  return out;
+}
+
+const KEYS = ['layer', 'graph', 'gate', 'direction', 'sparsity', 'nL', 'nR', 'edges', 'dL', 'dR', 'mu0', 'muHat', 'deltaR', 'deltaS', 'imdb', 'imdbGroups', 'narc', 'ramanujan'];
+
+test('rampart analyze on the PyTorch LSTM fixture: table, JSON records, HTML report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-analyze-'));
+  try {
+    const json = join(dir, 'a.json'), html = join(dir, 'a.html');
+    const out = await cli(['test/fixtures/lstm.onnx', '--at', '0.5,0.9', '--json', json, '--html', html]);
+    assert.match(out, /Layer verdicts/);
+    assert.match(out, /LSTM/);
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    // LSTM(28→32): W and R, stacked + 4 gates, one direction; Linear(32→10): 1 graph; 3 levels
+    assert.equal(doc.records.length, 3 * (2 * 5 + 1));
+    for (const r of doc.records) for (const k of KEYS) assert.ok(k in r, `record lacks ${k}`);
+    const w = doc.records.find((r: any) => r.graph === 'W' && r.gate === null && r.level === null);
+    assert.equal(w.nL, 28); assert.equal(w.nR, 128); assert.equal(w.edges, 28 * 128);
+    const rg = doc.records.find((r: any) => r.graph === 'R' && r.gate === 'f' && r.level === 0.5);
+    assert.equal(rg.nR <= 32 && rg.nL <= 32, true);
+    const r90 = doc.records.find((r: any) => r.graph === 'R' && r.gate === null && r.level === 0.9);
+    assert.ok(Math.abs(r90.sparsity - 0.9) < 1e-3);
+    // undefined values are null, never NaN (which JSON would also write as null) or missing
+    assert.ok(doc.records.some((r: any) => r.deltaR === null));
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /^<!DOCTYPE html>/);
+    assert.ok((page.match(/<svg/g) ?? []).length >= 4, 'Δr and IMDB per layer and across levels');
+    assert.doesNotMatch(page, /<script/);
+    assert.deepEqual(readdirSync(dir).sort(), ['a.html', 'a.json'], 'no temp files left');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rampart analyze on the PyTorch CNN fixture covers every conv and linear weight', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-analyze-'));
+  try {
+    const json = join(dir, 'c.json');
+    await cli(['test/fixtures/cnn_bn.onnx', '--criterion', 'imdb', '--json', json]);
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    const pws = prunableWeights(loadModel('test/fixtures/cnn_bn.onnx'));
+    assert.deepEqual(pws.map((p) => p.op), ['Conv', 'Conv', 'Gemm']);
+    assert.equal(doc.records.length, 3);
+    assert.equal(doc.criterion, 'imdb');
+    doc.records.forEach((r: any, i: number) => {
+      assert.equal(r.nL, pws[i].cols); assert.equal(r.nR, pws[i].rows);
+      assert.equal(r.ramanujan, r.imdb === null ? null : r.imdb >= 0);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad flags are RampartErrors naming what was expected', async () => {
+  assert.deepEqual(parseLevels('0.5, 90%,0.5'), [0.5, 0.9]);
+  assert.throws(() => parseLevels('0.5,1.2'), /expected sparsities/);
+  assert.throws(() => parseLevels('abc'), /expected sparsities/);
+  await assert.rejects(cli(['test/fixtures/lstm.onnx', '--criterion', 'foo']), /expected delta-r \| imdb \| delta-s/);
+});
