@@ -3,19 +3,35 @@
 // array, which rounds (float32) or wraps (fixed-width ints) exactly as C would.
 import type { DType, Node, Tensor } from '../ir.ts';
 import { allocData } from '../tensor.ts';
-import { fail } from './attrs.ts';
+import { attrInt, fail } from './attrs.ts';
 import type { Kernel, KernelTable } from './types.ts';
 import { broadcastIndex, broadcastShapes, isIntegral, need, nums } from './shared.ts';
 
 type Op = (a: number, b: number) => number;
 
 function binary(f: (dtype: DType) => Op): Kernel {
-  return (inputs, node) => {
+  return (inputs, node, ctx) => {
     const a = need(node, inputs, 0, 'A');
     const b = need(node, inputs, 1, 'B');
     if (a.dtype !== b.dtype) fail(node, `operand dtypes differ: ${a.dtype} and ${b.dtype}`, 'both operands of one dtype');
-    return [apply(node, a, b, f(a.dtype))];
+    return [apply(node, a, ctx.opset < 7 ? legacyAligned(node, a, b) : b, f(a.dtype))];
   };
+}
+
+/**
+ * Before opset 7, broadcast=1 with an `axis` lines B's dims up with A's from that axis
+ * (B [3] against A [2,3,4] at axis 1 means [1,3,1]), not from the end as numpy does.
+ * Trailing 1s make numpy broadcasting do the same; without `axis` the two agree already.
+ */
+function legacyAligned(node: Node, a: Tensor, b: Tensor): Tensor {
+  const axis = attrInt(node, 'axis');
+  if (attrInt(node, 'broadcast', 0) === 0 || axis === undefined) return b;
+  const r = a.dims.length;
+  const start = axis < 0 ? axis + r : axis;
+  if (start < 0 || start + b.dims.length > r) {
+    fail(node, `axis ${axis} places B [${b.dims}] outside A [${a.dims}]`, `B's dims to fit A's from axis ${axis}`);
+  }
+  return { ...b, dims: [...b.dims, ...new Array<number>(r - start - b.dims.length).fill(1)] };
 }
 
 function apply(node: Node, a: Tensor, b: Tensor, op: Op): Tensor {

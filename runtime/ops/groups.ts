@@ -12,7 +12,7 @@ export const UNARY_OPS = ['Relu', 'LeakyRelu', 'Sigmoid', 'HardSigmoid', 'Tanh',
 
 export const SHAPE_OPS = [
   'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice', 'Gather', 'Shape',
-  'ConstantOfShape', 'Constant',
+  'ConstantOfShape', 'Constant', 'Pad',
 ] as const;
 
 export const POOL_OPS = ['MaxPool', 'AveragePool', 'GlobalAveragePool'] as const;

@@ -12,6 +12,7 @@ import { gatherKernels } from './gather.ts';
 import { gemmKernels } from './gemm.ts';
 import { identityKernels } from './identity.ts';
 import { matmulKernels } from './matmul.ts';
+import { padKernels } from './pad.ts';
 import { poolKernels } from './pool.ts';
 import { reshapeKernels } from './reshape.ts';
 import { shapeKernels } from './shape.ts';
@@ -31,6 +32,7 @@ export const denseKernels: KernelTable = {
   ...convKernels,
   ...batchnormKernels,
   ...poolKernels,
+  ...padKernels,
   ...softmaxKernels,
   ...reshapeKernels,
   ...transposeKernels,

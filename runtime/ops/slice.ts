@@ -11,6 +11,11 @@ import { type Elements, forEachIndex, intList, need, normAxis } from './shared.t
 /** Start and element count along one axis of size `dim`, with numpy's clamping rules. */
 export function sliceRange(node: Node, dim: number, start: number, end: number, step: number): { start: number; count: number } {
   if (step === 0 || !Number.isFinite(step)) fail(node, `step ${step}`, 'a non-zero step');
+  return clampSlice(dim, start, end, step);
+}
+
+/** sliceRange without the step check, for callers that have checked it (shape inference). */
+export function clampSlice(dim: number, start: number, end: number, step: number): { start: number; count: number } {
   if (start < 0) start += dim;
   if (end < 0) end += dim;
   if (step > 0) {

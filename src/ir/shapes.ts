@@ -23,7 +23,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   Relu: el.same, LeakyRelu: el.same, Sigmoid: el.same, HardSigmoid: el.same, Tanh: el.same, Identity: el.same,
   Softmax: el.same, LogSoftmax: el.same, Dropout: el.Dropout, Cast: el.Cast,
   Flatten: t.Flatten, Reshape: t.Reshape, Transpose: t.Transpose, Squeeze: t.Squeeze, Unsqueeze: t.Unsqueeze,
-  Concat: t.Concat, Slice: sg.Slice, Gather: sg.Gather, Shape: sg.Shape, ConstantOfShape: sg.ConstantOfShape, Constant: sg.Constant,
+  Concat: t.Concat, Pad: t.Pad, Slice: sg.Slice, Gather: sg.Gather, Shape: sg.Shape, ConstantOfShape: sg.ConstantOfShape, Constant: sg.Constant,
   MaxPool, AveragePool, GlobalAveragePool, BatchNormalization,
 };
 

@@ -96,3 +96,41 @@ test('the conformance harness fails a wrong kernel', () => {
   } };
   assert.throws(() => checkCase('test_sigmoid', sloppy), /elements differ/);
 });
+
+// Pad's ONNX cases are in the manifest; these are the forms they do not reach.
+// Hand cases: numpy.pad results.
+test('Pad: the opset 2 attribute form, crops, axes (18), wrap (19), reflect past the edge', () => {
+  const x = f32([2, 3]);
+  const S = (value: string): Attr => ({ type: 'string', value });
+  const pad = (attrs: Record<string, Attr>, inputs: (Tensor | undefined)[], opset: number) =>
+    run(node('Pad', attrs), [x, ...inputs], opset)[0]!;
+  const is = (t: Tensor, dims: number[], rows: number[][]) => {
+    assert.deepEqual(t.dims, dims);
+    assert.deepEqual(Array.from(t.data as Float32Array), rows.flat());
+  };
+  // np.pad(x, ((0,0),(4,5)), 'reflect')
+  is(pad({ mode: S('reflect') }, [i64([0, 4, 0, 5])], 13), [2, 12], [[0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1], [3, 4, 5, 4, 3, 4, 5, 4, 3, 4, 5, 4]]);
+  // np.pad(x, ((1,0),(2,1)), 'wrap')
+  is(pad({ mode: S('wrap') }, [i64([1, 2, 0, 1])], 19), [3, 6], [[4, 5, 3, 4, 5, 3], [1, 2, 0, 1, 2, 0], [4, 5, 3, 4, 5, 3]]);
+  // np.pad(x, ((1,0),(0,0)), constant_values=7)[:, 1:]: a negative pad crops.
+  is(pad({}, [i64([1, -1, 0, 0]), f32([], [7])], 13), [3, 2], [[7, 7], [1, 2], [4, 5]]);
+  is(pad({ pads: { type: 'ints', value: [1, -1, 0, 0] }, value: { type: 'float', value: 7 } }, [], 2), [3, 2], [[7, 7], [1, 2], [4, 5]]);
+  // np.pad(x, ((0,0),(1,2)), 'edge') through axes = [-1]
+  is(pad({ mode: S('edge') }, [i64([1, 2]), undefined, i64([-1])], 18), [2, 6], [[0, 0, 1, 2, 2, 2], [3, 3, 4, 5, 5, 5]]);
+  throwsNamed(() => pad({}, [i64([1, 1])], 13), 'Pad', /pads has 2 values for 2 padded axes/);
+  throwsNamed(() => pad({ mode: S('wrap') }, [i64([0, 0, 0, 0])], 13), 'Pad', /mode 'wrap'/);
+  throwsNamed(() => pad({}, [i64([0, -4, 0, 0])], 13), 'Pad', /below size 0/);
+});
+
+test('before opset 7, broadcast=1 with an axis aligns B at that axis, not at the end', () => {
+  const x = f32([2, 3, 3]);
+  const b = f32([3], [10, 20, 30]);
+  const attrs: Record<string, Attr> = { broadcast: { type: 'int', value: 1 }, axis: { type: 'int', value: 1 } };
+  // x + b.reshape(1, 3, 1): row k of each 3x3 block gains b[k].
+  const want = Array.from({ length: 18 }, (_, i) => i + [10, 20, 30][Math.floor(i / 3) % 3]);
+  assert.deepEqual(Array.from(run(node('Add', attrs), [x, b], 6)[0]!.data as Float32Array), want);
+  // From opset 7 the same attributes are gone from the op and numpy rules apply (b against the last axis).
+  const numpy = Array.from({ length: 18 }, (_, i) => i + [10, 20, 30][i % 3]);
+  assert.deepEqual(Array.from(run(node('Add'), [x, b], 7)[0]!.data as Float32Array), numpy);
+  throwsNamed(() => run(node('Mul', { ...attrs, axis: { type: 'int', value: 2 } }), [x, f32([3, 3])], 6), 'Mul', /axis 2 places B/);
+});

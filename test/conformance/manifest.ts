@@ -90,6 +90,7 @@ export const ALLOW: Record<string, readonly string[]> = {
     'test_slice', 'test_slice_default_axes', 'test_slice_default_steps', 'test_slice_end_out_of_bounds',
     'test_slice_neg', 'test_slice_neg_steps', 'test_slice_negative_axes', 'test_slice_start_out_of_bounds',
   ],
+  Pad: ['test_constant_pad', 'test_edge_pad', 'test_reflect_pad'],
   Gather: ['test_gather_0', 'test_gather_1', 'test_gather_2d_indices', 'test_gather_negative_indices'],
   Shape: [
     'test_shape', 'test_shape_clip_end', 'test_shape_clip_start', 'test_shape_end_1', 'test_shape_end_negative_1',

@@ -4,6 +4,9 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import type { Attr, Node, Tensor } from '../../runtime/ir.ts';
 import { recurrentKernels } from '../../runtime/ops/recurrent/index.ts';
+import { maxAbsDiff } from '../onnx/ort.ts';
+
+export { maxAbsDiff };
 
 const { onnx } = onnxProto;
 
@@ -97,18 +100,6 @@ export async function runOrt(c: RecurrentCase): Promise<Tensor[]> {
   });
   const res = await session.run(feeds);
   return outputNames(c.op).map((name) => ({ dtype: 'float32', dims: [...res[name].dims], data: res[name].data as Float32Array }));
-}
-
-export function maxAbsDiff(a: Tensor, b: Tensor): number {
-  if (a.dims.join(',') !== b.dims.join(',')) throw new Error(`shape [${a.dims}] vs [${b.dims}]`);
-  const x = a.data as ArrayLike<number>;
-  const y = b.data as ArrayLike<number>;
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    const d = Math.abs(x[i] - y[i]);
-    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
-  }
-  return m;
 }
 
 /** Runs both and returns the max |ref - ort| per output. */

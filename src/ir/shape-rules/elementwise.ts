@@ -34,6 +34,8 @@ function foldBinary(c: InferCtx, op: string, a: Known, shape: Dim[] | null): Dim
 export const binary: ShapeRule = (c) => {
   const a = c.input(0), b = c.input(1);
   if (!a || !b) return [];
+  // Before opset 7, broadcast=1 with an axis lines B up with A from that axis: A's shape wins.
+  if (c.opset < 7 && attrInt(c, 'broadcast', 0) === 1 && c.node.attrs.axis) return [{ dtype: a.dtype, shape: a.shape }];
   const shape = broadcastShapes(c, [a.shape, b.shape]);
   return [{ dtype: a.dtype, shape, value: foldBinary(c, c.node.op, a, shape) }];
 };

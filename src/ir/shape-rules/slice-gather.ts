@@ -1,23 +1,9 @@
 // Slice, Gather, Shape, ConstantOfShape, Constant: the ops that read or produce
 // the small integer tensors shape arithmetic runs on.
 import type { DType, Dim } from '../../../runtime/ir.ts';
+import { clampSlice } from '../../../runtime/ops/slice.ts';
 import { attrInt, attrInts, normAxis, numbers } from './dims.ts';
 import type { Known, ShapeRule } from './types.ts';
-
-/** numpy clamping of one sliced axis: the first index and the element count. */
-function sliceRange(dim: number, start: number, end: number, step: number): { first: number; count: number } {
-  if (start < 0) start += dim;
-  if (end < 0) end += dim;
-  if (step > 0) {
-    start = Math.min(Math.max(start, 0), dim);
-    end = Math.min(Math.max(end, 0), dim);
-  } else {
-    // Walking backwards the first element is at most dim-1, and end -1 means "past index 0".
-    start = Math.min(Math.max(start, 0), dim - 1);
-    end = Math.min(Math.max(end, -1), dim - 1);
-  }
-  return { first: start, count: Math.max(0, Math.ceil((end - start) / step)) };
-}
 
 export const Slice: ShapeRule = (c) => {
   const x = c.input(0);
@@ -45,7 +31,7 @@ export const Slice: ShapeRule = (c) => {
     const a = normAxis(c, a0, r, 'axes entry');
     const d = x.shape![a];
     const full = starts![i] === 0 && ends![i] >= 2 ** 31 - 1 && steps![i] === 1;
-    out[a] = typeof d === 'number' ? sliceRange(d, starts![i], ends![i], steps![i]).count : full ? d : null;
+    out[a] = typeof d === 'number' ? clampSlice(d, starts![i], ends![i], steps![i]).count : full ? d : null;
     sel.push({ axis: a, start: starts![i], end: ends![i], step: steps![i] });
   });
   // Values: only 1-D integer tensors (shape vectors) are followed.
@@ -53,10 +39,8 @@ export const Slice: ShapeRule = (c) => {
   const v = c.value(0);
   if (v && r === 1 && sel.length === 1) {
     const { start, end, step } = sel[0];
-    if (step !== 0) {
-      const { first, count } = sliceRange(v.length, start, end, step);
-      value = Array.from({ length: count }, (_, k) => v[first + k * step]);
-    }
+    const { start: first, count } = clampSlice(v.length, start, end, step);
+    value = Array.from({ length: count }, (_, k) => v[first + k * step]);
   }
   return [{ dtype: x.dtype, shape: out, value }];
 };

@@ -120,3 +120,23 @@ export const Concat: ShapeRule = (c) => {
   out[axis] = sum.includes(null) ? null : sum.every((d) => typeof d === 'number') ? (sum as number[]).reduce((p, q) => p + q, 0) : sum.length === 1 ? sum[0] : null;
   return [{ dtype: first.dtype, shape: out, value }];
 };
+
+/** Pad: each axis grows by its begin + end pads (pads from the attribute before opset 11, then an input). */
+export const Pad: ShapeRule = (c) => {
+  const x = c.input(0);
+  if (!x) return [];
+  if (!x.shape) return [{ dtype: x.dtype, shape: null }];
+  const r = x.shape.length;
+  const pads = c.opset < 11 ? attrInts(c, 'pads') : numbers(c, 1);
+  const axes = c.opset >= 18 && c.node.inputs[3] ? numbers(c, 3) : x.shape.map((_, i) => i);
+  if (!pads || !axes) return [{ dtype: x.dtype, shape: x.shape.map(() => null) }];
+  if (pads.length !== 2 * axes.length) c.fail(`pads has ${pads.length} values for ${axes.length} padded axes of ${show(x.shape)}`, `${2 * axes.length} pads`);
+  const out = x.shape.slice();
+  axes.forEach((a0, i) => {
+    const a = normAxis(c, a0, r, 'axes entry');
+    const grow = pads[i] + pads[i + axes.length];
+    const d = out[a];
+    out[a] = grow === 0 ? d : typeof d === 'number' ? d + grow : null;
+  });
+  return [{ dtype: x.dtype, shape: out }];
+};

@@ -1,0 +1,96 @@
+// Shared bench helpers: timing (median of many runs in one process), the machine's
+// conditions, and writing results atomically.
+import { cpus, arch, loadavg } from 'node:os';
+import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Median time in ms of fn, running at least minRuns times and about budgetMs in total (after warm-up). */
+export function medianMs(fn: () => void, budgetMs = 300, minRuns = 15, maxRuns = 5000): number {
+  for (let i = 0; i < 3; i++) fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || (performance.now() - start < budgetMs && times.length < maxRuns)) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+export async function medianMsAsync(fn: () => Promise<unknown>, budgetMs = 300, minRuns = 15, maxRuns = 5000): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || (performance.now() - start < budgetMs && times.length < maxRuns)) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+/**
+ * Least time in ms of fn over many runs: under contention from other processes the
+ * minimum is the stable estimate of what the code itself costs (used where two
+ * kernels are compared with each other rather than reported as latency).
+ */
+export function minMs(fn: () => void, budgetMs = 100, minRuns = 20): number {
+  for (let i = 0; i < 3; i++) fn();
+  let best = Infinity;
+  const start = performance.now();
+  for (let n = 0; n < minRuns || performance.now() - start < budgetMs; n++) {
+    const t = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+export function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export interface Conditions {
+  cpu: string;
+  cores: number;
+  arch: string;
+  isa: string[];
+  wasmSimd: boolean;
+  threads: number;
+  batch: number;
+  node: string;
+  date: string;
+  /** 1-minute load average at the start: other processes on a shared machine skew medians. */
+  loadAverage: number;
+}
+
+export function conditions(): Conditions {
+  let flags: string[] = [];
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = info.split('\n').find((l) => l.startsWith('flags')) ?? '';
+    flags = line.split(':')[1]?.trim().split(/\s+/) ?? [];
+  } catch { /* not linux */ }
+  const isa = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512_vnni', 'neon', 'asimd'].filter((f) => flags.includes(f));
+  // The smallest module with a v128 instruction validates only where WASM SIMD exists.
+  const simd = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, arch: arch(), isa, wasmSimd: simd,
+    threads: 1, batch: 1, node: process.version, date: new Date().toISOString(), loadAverage: loadavg()[0],
+  };
+}
+
+export function writeJson(path: string, data: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data, null, 1) + '\n');
+  renameSync(tmp, path);
+}
+
+export function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}

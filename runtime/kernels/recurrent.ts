@@ -1,0 +1,194 @@
+// LSTM / GRU / RNN over the backend kernels: the input weight W multiplies all time
+// steps at once (one gemm over T*B rows, dense or CSR by density), the recurrent
+// weight R one step at a time (a gemv per batch row, dense or CSR), and the cell
+// does the gate math in place. Directions, sequence_lens, initial states and layout
+// follow the ONNX operators; the dense reference kernels (runtime/ops/recurrent/)
+// are the oracle this is tested against.
+import type { Node, Tensor } from '../ir.ts';
+import { fail } from '../ops/attrs.ts';
+import type { Kernel } from '../ops/types.ts';
+import type { KernelEnv } from './env.ts';
+import type { GemvOptions, Linalg, PackedMatrix, WeightSource } from './linalg.ts';
+import { directionBiases, recurrentSpec, type CellKind, type RecurrentSpec } from './recurrent-spec.ts';
+
+type Lazy = PackedMatrix | (() => PackedMatrix);
+const force = (p: Lazy): PackedMatrix => (typeof p === 'function' ? p() : p);
+
+/** Backend buffers of one direction (all views of the backend's memory). */
+export interface DirectionBuffers {
+  xb: Float32Array;
+  rb: Float32Array | null;
+  peep: Float32Array | null;
+  /** GRU: R h + Rb (3H); GRU tmp = r * h (H). */
+  rh: Float32Array;
+  tmp: Float32Array;
+  /** Prebuilt gemv options, so a step allocates nothing. */
+  optsR: GemvOptions;
+  optsRh: GemvOptions;
+}
+
+const ACCUMULATE: GemvOptions = Object.freeze({ accumulate: true });
+
+export function directionBuffers(spec: RecurrentSpec, xb: Float32Array, rb: Float32Array | null, peep: Float32Array | null,
+  rh: Float32Array, tmp: Float32Array): DirectionBuffers {
+  const H = spec.hidden, lbr = spec.linearBeforeReset;
+  return {
+    xb, rb, peep, rh, tmp,
+    optsR: spec.kind === 'GRU' ? { bias: rb, r0: 0, r1: lbr ? 3 * H : 2 * H } : ACCUMULATE,
+    optsRh: { bias: rb, r0: 2 * H, r1: 3 * H },
+  };
+}
+
+/**
+ * One time step for one batch row: g holds x W^T + xb for this step (overwritten),
+ * h / c the state (updated in place), y receives h (or null).
+ */
+export function cellStep(la: Linalg, spec: RecurrentSpec, d: number, R: PackedMatrix, buf: DirectionBuffers,
+  g: Float32Array, h: Float32Array, c: Float32Array | null, y: Float32Array | null): void {
+  const cell = spec.cells[d];
+  if (spec.kind === 'LSTM') {
+    la.gemv(R, h, g, buf.optsR);
+    la.lstmCell(g, c!, h, y, buf.peep, cell, spec.inputForget);
+  } else if (spec.kind === 'RNN') {
+    la.gemv(R, h, g, buf.optsR);
+    la.rnnCell(g, h, y, cell);
+  } else {
+    const lbr = spec.linearBeforeReset;
+    la.gemv(R, h, buf.rh, buf.optsR);
+    la.gruCell(0, g, buf.rh, h, buf.tmp, null, cell, lbr);
+    if (!lbr) la.gemv(R, buf.tmp, buf.rh, buf.optsRh);
+    la.gruCell(1, g, buf.rh, h, buf.tmp, y, cell, lbr);
+  }
+}
+
+/** The weight blocks of a recurrent node, by direction (persistent when pinned). */
+export interface RecurrentWeights {
+  /** batched: the projection runs as one gemm (PROJECT_GEMM_ROWS or more rows), else as gemvs. */
+  W: (d: number, batched: boolean) => Lazy;
+  R: (d: number) => Lazy;
+}
+
+/**
+ * Below this many (step, batch) rows the input projection runs one gemv per row:
+ * the gemm's two transposes cost more than re-reading W from cache (LSTM h256,
+ * 28 steps, batch 1: 37 us of transposes against 18 us of gemm).
+ */
+export const PROJECT_GEMM_ROWS = 64;
+
+export function denseRecurrentWeights(env: KernelEnv, node: Node, spec: RecurrentSpec, W: Tensor, R: Tensor): RecurrentWeights {
+  const gh = spec.gates * spec.hidden;
+  const block = (t: Tensor, input: number, cols: number) => (d: number, batched = false): Lazy => {
+    const src: WeightSource = { dense: t.data as Float32Array, offset: d * gh * cols, rows: gh, cols };
+    return env.persistent(t, `d${d}`, () => src, batched, { node: node.name, input: node.inputs[input] }) ?? (() => env.pack(src, batched));
+  };
+  return { W: block(W, 1, spec.input), R: block(R, 2, spec.hidden) };
+}
+
+/** Runs the whole sequence: returns [Y, Y_h, Y_c] shaped by spec.layout. */
+export function runRecurrent(env: KernelEnv, node: Node, spec: RecurrentSpec, weights: RecurrentWeights,
+  inputs: (Tensor | undefined)[]): (Tensor | undefined)[] {
+  const [X, , , B, seqLens, h0, c0, P] = inputs;
+  if (!X || X.dtype !== 'float32' || X.dims.length !== 3) fail(node, `X is ${X ? `[${X.dims}] ${X.dtype}` : 'missing'}`, 'a 3-D float32 tensor');
+  const { hidden: H, input: I, gates: G, directions: D, layout } = spec;
+  const [T, Bn] = layout === 0 ? [X.dims[0], X.dims[1]] : [X.dims[1], X.dims[0]];
+  if (X.dims[2] !== I) fail(node, `X has input size ${X.dims[2]}`, `${I} (W's last dimension)`);
+  const lens = new Int32Array(Bn).fill(T);
+  if (seqLens) {
+    const s = seqLens.data as ArrayLike<number>;
+    for (let b = 0; b < Bn; b++) {
+      if (s[b] < 0 || s[b] > T) fail(node, `sequence_lens[${b}] = ${s[b]}`, `0..${T}`);
+      lens[b] = s[b];
+    }
+  }
+  // Time-major copy of X: row (t, b) at (t*Bn + b)*I.
+  const xs = X.data as Float32Array;
+  const xtm = layout === 0 ? xs : transpose01(xs, Bn, T, I);
+  const stateIdx = (d: number, b: number) => (layout === 0 ? d * Bn + b : b * D + d) * H;
+  const Y = new Float32Array(T * D * Bn * H);
+  const Yh = new Float32Array(D * Bn * H), Yc = new Float32Array(D * Bn * H);
+  const la = env.linalg;
+  const packs = Array.from({ length: D }, (_, d) => ({ W: weights.W(d, T * Bn >= PROJECT_GEMM_ROWS), R: weights.R(d) }));
+  env.scope(() => {
+    const M = T * Bn, gh = G * H;
+    const forced = packs.map((p) => ({ W: force(p.W), R: force(p.R) }));
+    for (let d = 0; d < D; d++) {
+      const Wd = forced[d].W, Rd = forced[d].R;
+      const { xb, rb } = directionBiases(spec, B, d);
+      // One scratch call per direction: WASM growth would detach earlier views.
+      const gemm = M >= PROJECT_GEMM_ROWS;
+      const [gx, xbv, rbv, pv, rh, tmp, h, c, yd, xin, pxt, pyt] = la.scratch([M * gh, gh, rb ? gh : 0, P ? 3 * H : 0, gh, H,
+        Bn * H, Bn * H, M * H, M * I, gemm ? M * I : 0, gemm ? M * gh : 0]);
+      xbv.set(xb);
+      if (rb) rbv.set(rb);
+      if (P) pv.set((P.data as Float32Array).subarray(d * 3 * H, (d + 1) * 3 * H));
+      xin.set(xtm.subarray(0, M * I));
+      project(la, Wd, xin, M, xbv, gx, pxt, pyt);
+      for (let b = 0; b < Bn; b++) {
+        if (h0) h.set((h0.data as Float32Array).subarray(stateIdx(d, b), stateIdx(d, b) + H), b * H);
+        if (c0) c.set((c0.data as Float32Array).subarray(stateIdx(d, b), stateIdx(d, b) + H), b * H);
+      }
+      const buf = directionBuffers(spec, xbv, rb ? rbv : null, P ? pv : null, rh, tmp);
+      for (let s = 0; s < T; s++) {
+        for (let b = 0; b < Bn; b++) {
+          if (s >= lens[b]) continue;
+          const t = spec.reverse[d] ? lens[b] - 1 - s : s;
+          const row = t * Bn + b;
+          cellStep(la, spec, d, Rd, buf, gx.subarray(row * gh, (row + 1) * gh), h.subarray(b * H, (b + 1) * H),
+            spec.kind === 'LSTM' ? c.subarray(b * H, (b + 1) * H) : null, yd.subarray(row * H, (row + 1) * H));
+        }
+      }
+      for (let t = 0; t < T; t++) {
+        for (let b = 0; b < Bn; b++) {
+          const dst = layout === 0 ? ((t * D + d) * Bn + b) * H : ((b * T + t) * D + d) * H;
+          Y.set(yd.subarray((t * Bn + b) * H, (t * Bn + b + 1) * H), dst);
+        }
+      }
+      for (let b = 0; b < Bn; b++) {
+        Yh.set(h.subarray(b * H, (b + 1) * H), stateIdx(d, b));
+        Yc.set(c.subarray(b * H, (b + 1) * H), stateIdx(d, b));
+      }
+    }
+  });
+  const yDims = layout === 0 ? [T, D, Bn, H] : [Bn, T, D, H];
+  const sDims = layout === 0 ? [D, Bn, H] : [Bn, D, H];
+  const out: (Tensor | undefined)[] = [
+    { dtype: 'float32', dims: yDims, data: Y },
+    { dtype: 'float32', dims: sDims, data: Yh },
+  ];
+  if (spec.kind === 'LSTM') out.push({ dtype: 'float32', dims: sDims.slice(), data: Yc });
+  return out.slice(0, Math.max(1, node.outputs.length));
+}
+
+/**
+ * gx[M, GH] = x[M, I] W^T + xb over every (step, batch) row: one gemm, or a gemv per
+ * row below PROJECT_GEMM_ROWS. xt [I*M] and yt [GH*M] are scratch for the gemm's
+ * transposed operands.
+ */
+export function project(la: Linalg, W: PackedMatrix, x: Float32Array, M: number, xb: Float32Array, gx: Float32Array,
+  xt: Float32Array, yt: Float32Array): void {
+  const I = W.cols, N = W.rows;
+  if (M < PROJECT_GEMM_ROWS) {
+    for (let m = 0; m < M; m++) la.gemv(W, x.subarray(m * I, (m + 1) * I), gx.subarray(m * N, (m + 1) * N), { bias: xb });
+    return;
+  }
+  la.transpose(x, M, I, xt);
+  la.gemmT(W, xt, M, yt, xb, false);
+  la.transpose(yt, N, M, gx);
+}
+
+function transpose01(x: Float32Array, a: number, b: number, c: number): Float32Array {
+  const out = new Float32Array(a * b * c);
+  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) out.set(x.subarray((i * b + j) * c, (i * b + j + 1) * c), (j * a + i) * c);
+  return out;
+}
+
+export function recurrentKernel(env: KernelEnv, kind: CellKind): Kernel {
+  return (inputs, node, ctx) => {
+    const [X, W, R] = inputs;
+    if (!X || !W || !R || X.dtype !== 'float32' || W.dtype !== 'float32' || R.dtype !== 'float32') {
+      return env.base[kind](inputs, node, ctx);
+    }
+    const spec = recurrentSpec(node, kind, W, R);
+    return runRecurrent(env, node, spec, denseRecurrentWeights(env, node, spec, W, R), inputs);
+  };
+}

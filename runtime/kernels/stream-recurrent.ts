@@ -1,0 +1,120 @@
+// The stream step of one recurrent layer (LSTM/GRU/RNN, dense or ai.rampart CSR):
+// packed weights (persistent), state, bias and scratch buffers in backend memory,
+// prebuilt option objects; per step it copies x_t in, projects it (gemv), runs the
+// shared cellStep and copies Y / Y_h / Y_c out, allocating nothing.
+import type { Model, Node, Tensor } from '../ir.ts';
+import { RAMPART_DOMAIN } from '../ir.ts';
+import { RampartError } from '../errors.ts';
+import { csrCall, csrFunctionInfo, csrInput, csrRecurrentParts, CSR_OPS } from './csr-ops.ts';
+import type { Backend } from './index.ts';
+import type { BufferHandle, GemvOptions, Linalg, PackedMatrix } from './linalg.ts';
+import type { KernelContext } from '../ops/types.ts';
+import { cellStep, denseRecurrentWeights, directionBuffers, type DirectionBuffers } from './recurrent.ts';
+import { directionBiases, recurrentSpec, type CellKind, type RecurrentSpec } from './recurrent-spec.ts';
+
+export type StepFn = () => void;
+
+/** What a step builder needs from the plan. */
+export interface StepContext {
+  model: Model;
+  backend: Backend;
+  /** Every value of the plan: frozen tensors and preallocated dynamic ones. */
+  values: Map<string, Tensor>;
+  /** Where a builder registers how to go back to its initial state. */
+  resets: (() => void)[];
+  ctx: KernelContext;
+}
+
+export function recurrentStep(sc: StepContext, node: Node, kind: CellKind, trace: Record<string, Tensor>): StepFn {
+  const env = sc.backend.env!, la = env.linalg;
+  const ins = node.inputs.map((x) => (x ? trace[x] ?? sc.values.get(x) : undefined));
+  let spec: RecurrentSpec, W: PackedMatrix | (() => PackedMatrix), R: PackedMatrix | (() => PackedMatrix);
+  let slot: (Tensor | undefined)[];
+  if (node.domain === RAMPART_DOMAIN) {
+    const fn = sc.model.functions.find((f) => f.name === node.op && f.domain === node.domain);
+    if (!fn) throw new RampartError(`no function ${node.op}`, { node: node.name, op: node.op });
+    const { get, callNode } = csrCall(csrFunctionInfo(fn), ins, node);
+    for (const s of ['W', 'R']) env.pin(csrInput(get, s, callNode).key);
+    const parts = csrRecurrentParts(env, CSR_OPS[callNode.op], get, callNode);
+    spec = parts.spec; slot = parts.slotInputs;
+    W = parts.weights.W(0, false); R = parts.weights.R(0);
+  } else {
+    spec = recurrentSpec(node, kind, ins[1]!, ins[2]!);
+    env.pin(ins[1]!); env.pin(ins[2]!);
+    const w = denseRecurrentWeights(env, node, spec, ins[1]!, ins[2]!);
+    W = w.W(0, false); R = w.R(0); slot = ins;
+  }
+  if (spec.directions !== 1 || spec.reverse[0]) {
+    throw new RampartError('cannot stream a reverse or bidirectional layer (it needs the whole sequence)', { node: node.name, op: node.op });
+  }
+  if (typeof W === 'function' || typeof R === 'function') throw new RampartError('internal: stream weights not pinned', { node: node.name });
+  const X = slot[0]!, H = spec.hidden, I = spec.input, G = spec.gates * H;
+  const Bn = spec.layout === 0 ? X.dims[1] : X.dims[0];
+  const T = spec.layout === 0 ? X.dims[0] : X.dims[1];
+  if (T !== 1) throw new RampartError(`a stream step feeds ${T} time steps to this layer`, { node: node.name, op: node.op, expected: 'time dimension 1' });
+  const { xb, rb } = directionBiases(spec, slot[3], 0);
+  const P = kind === 'LSTM' ? slot[7] : undefined;
+  const [yName, hName, cName] = node.outputs;
+  // The initial states as the graph computed them at the first step (zeros when absent).
+  const h0 = slot[5] ? (slot[5].data as Float32Array).slice() : new Float32Array(Bn * H);
+  const c0 = kind === 'LSTM' && slot[6] ? (slot[6].data as Float32Array).slice() : new Float32Array(Bn * H);
+  const hs = [G, G, rb ? G : 0, P ? 3 * H : 0, G, H, Bn * H, Bn * H, Bn * H, I].map((n) => la.alloc(n));
+  const views = new Views(la, hs);
+  {
+    const [, vxb, vrb, vp] = views.views;
+    vxb.set(xb);
+    if (rb) vrb.set(rb);
+    if (P) vp.set((P.data as Float32Array).subarray(0, 3 * H));
+  }
+  sc.resets.push(() => {
+    views.refresh();
+    views.views[6].set(h0);
+    views.views[7].set(c0);
+  });
+  let buf: DirectionBuffers | null = null;
+  let rows: { h: Float32Array; c: Float32Array; y: Float32Array }[] = [];
+  let gen = -1;
+  const cellOpts: GemvOptions = {};
+  const outY = yName ? (sc.values.get(yName)!.data as Float32Array) : null;
+  const outH = hName ? (sc.values.get(hName)!.data as Float32Array) : null;
+  const outC = cName ? (sc.values.get(cName)!.data as Float32Array) : null;
+  const xName = node.inputs[0];
+  return () => {
+    if (gen !== la.generation) {
+      views.refresh();
+      const [, vxb, vrb, vp, rh, tmp, h, c, y] = views.views;
+      buf = directionBuffers(spec, vxb, rb ? vrb : null, P ? vp : null, rh, tmp);
+      rows = Array.from({ length: Bn }, (_, b) => ({ h: h.subarray(b * H, (b + 1) * H), c: c.subarray(b * H, (b + 1) * H), y: y.subarray(b * H, (b + 1) * H) }));
+      cellOpts.bias = vxb;
+      gen = la.generation;
+    }
+    const v = views.views;
+    const g = v[0], h = v[6], c = v[7], y = v[8], xin = v[9];
+    const x = sc.values.get(xName)!.data as Float32Array;
+    for (let b = 0; b < Bn; b++) {
+      // T = 1, so [1,B,I] (layout 0) and [B,1,I] (layout 1) hold row b at b*I alike.
+      for (let k = 0; k < I; k++) xin[k] = x[b * I + k];
+      la.gemv(W, xin, g, cellOpts);
+      const r = rows[b];
+      cellStep(la, spec, 0, R, buf!, g, r.h, kind === 'LSTM' ? r.c : null, r.y);
+    }
+    if (outY) outY.set(y);
+    if (outH) outH.set(h);
+    if (outC) outC.set(c);
+  };
+}
+
+/** Views of persistent backend buffers, re-made when WASM memory grew. */
+export class Views {
+  views: Float32Array[] = [];
+  private gen = -1;
+  constructor(private readonly la: Linalg, private readonly handles: BufferHandle[]) {
+    this.refresh();
+  }
+  refresh(): void {
+    if (this.gen === this.la.generation) return;
+    this.views = this.handles.map((h) => this.la.view(h));
+    this.gen = this.la.generation;
+  }
+}
+

@@ -1,0 +1,255 @@
+// The WebAssembly SIMD backend. Memory is a bump arena managed from here: persistent
+// allocations (packed weights, stream state) and per-kernel scratch that is released
+// with mark()/release(). Every kernel call passes byte offsets of views into this
+// memory; a non-zero Status from the module becomes a RampartError naming the kernel
+// (the executor adds the node).
+import type { Csr } from '../ir.ts';
+import { RampartError } from '../errors.ts';
+import { CROSSOVER } from './crossover.ts';
+import { STATUS_NAMES } from './enums.ts';
+import { chooseFormat, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type WeightSource } from './linalg.ts';
+import { sourceCsr, sourceDenseRows, sourceDensity, sourceShape } from './pack.ts';
+import { instantiateKernels, type KernelExports } from '../wasm/loader.ts';
+
+interface WasmDense extends PackedMatrix { format: 'dense'; w: number }
+/**
+ * CSR as the kernels store it: 'padded' (every row a multiple of 4 entries) for the
+ * batched kernels, 'blocked' (groups of 4 consecutive columns) for batch-1 gemv,
+ * where it avoids per-nonzero lane inserts (runtime/wasm/assembly/gemv.ts).
+ */
+interface WasmCsr extends PackedMatrix { format: 'csr'; layout: 'padded' | 'blocked'; values: number; colIdx: number; rowPtr: number; wide: boolean }
+type WasmPacked = WasmDense | WasmCsr;
+
+const PAGE = 65536;
+
+export class WasmLinalg implements Linalg {
+  readonly name = 'wasm' as const;
+  readonly crossoverGemv = CROSSOVER.wasm.gemv;
+  readonly crossoverGemm = CROSSOVER.wasm.gemm;
+  generation = 0;
+  private top: number;
+  private scratchDepth = 0;
+  private f32: Float32Array;
+  /** memory.buffer, cached: the WebAssembly.Memory getter is a slow API call. */
+  private buf: ArrayBuffer;
+  private readonly params: number;
+
+  static async create(): Promise<WasmLinalg> {
+    return new WasmLinalg(await instantiateKernels());
+  }
+
+  private constructor(readonly k: KernelExports) {
+    this.top = align(k.heapBase());
+    this.buf = k.memory.buffer;
+    this.f32 = new Float32Array(this.buf);
+    this.params = this.allocBytes(32);
+  }
+
+  /** Bytes of linear memory in use (for reports). */
+  get heapBytes(): number { return this.top; }
+
+  private allocBytes(bytes: number): number {
+    const off = this.top;
+    const end = align(off + bytes);
+    const have = this.buf.byteLength;
+    if (end > have) {
+      // Grow geometrically so a model's packs and scratch settle after a few runs.
+      const need = Math.ceil((end - have) / PAGE);
+      this.k.memory.grow(Math.max(need, Math.ceil(have / PAGE / 2)));
+      this.buf = this.k.memory.buffer;
+      this.f32 = new Float32Array(this.buf);
+      this.generation++;
+    }
+    this.top = end;
+    return off;
+  }
+
+  alloc(n: number): BufferHandle {
+    if (this.scratchDepth > 0) throw new RampartError('internal: persistent WASM allocation while scratch is in use');
+    const off = this.allocBytes(n * 4);
+    this.f32.fill(0, off >> 2, (off >> 2) + n);
+    return { n, off };
+  }
+
+  view(h: BufferHandle): Float32Array {
+    return new Float32Array(this.buf, h.off, h.n);
+  }
+
+  mark(): number {
+    this.scratchDepth++;
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.scratchDepth--;
+    this.top = mark;
+  }
+
+  scratch(sizes: number[]): Float32Array[] {
+    const offs = sizes.map((n) => this.allocBytes(n * 4));
+    return sizes.map((n, i) => {
+      this.f32.fill(0, offs[i] >> 2, (offs[i] >> 2) + n);
+      return new Float32Array(this.buf, offs[i], n);
+    });
+  }
+
+  pack(src: WeightSource, opts: PackOptions): PackedMatrix {
+    if (opts.persistent && this.scratchDepth > 0) throw new RampartError('internal: persistent pack while scratch is in use');
+    const { rows, cols } = sourceShape(src);
+    const density = sourceDensity(src);
+    if (chooseFormat(this, density, opts) === 'dense') {
+      const w = sourceDenseRows(src);
+      const off = this.allocBytes(w.byteLength);
+      this.f32.set(w, off >> 2);
+      const packed: WasmDense = { format: 'dense', rows, cols, nnz: rows * cols, bytes: w.byteLength, density, w: off };
+      return packed;
+    }
+    const m = sourceCsr(src);
+    return !opts.batched && m.cols >= 4 ? this.packBlocked(m, density) : this.packCsr(m, density);
+  }
+
+  /** Greedy cover of each row's nonzeros by groups [c, c+4), c = min(first uncovered column, cols-4). */
+  private packBlocked(m: Csr, density: number): WasmCsr {
+    const starts: number[] = [];
+    const gptr = new Int32Array(m.rows + 1);
+    for (let r = 0; r < m.rows; r++) {
+      let covered = -1;
+      for (let k = m.rowPtr[r]; k < m.rowPtr[r + 1]; k++) {
+        const c = m.colIdx[k];
+        if (c < covered) continue;
+        const s = Math.min(c, m.cols - 4);
+        starts.push(s);
+        covered = s + 4;
+      }
+      gptr[r + 1] = starts.length;
+    }
+    const n = starts.length, wide = m.cols > 65536;
+    const vOff = this.allocBytes(n * 16), cOff = this.allocBytes(n * (wide ? 4 : 2) + 8), rOff = this.allocBytes(gptr.byteLength);
+    const values = new Float32Array(this.buf, vOff, n * 4).fill(0);
+    const cols = wide ? new Int32Array(this.buf, cOff, n) : new Uint16Array(this.buf, cOff, n);
+    cols.set(starts);
+    for (let r = 0; r < m.rows; r++) {
+      let g = gptr[r];
+      for (let k = m.rowPtr[r]; k < m.rowPtr[r + 1]; k++) {
+        const c = m.colIdx[k];
+        while (c >= starts[g] + 4) g++;
+        values[g * 4 + (c - starts[g])] = m.values[k];
+      }
+    }
+    new Int32Array(this.buf, rOff, m.rows + 1).set(gptr);
+    const bytes = n * 16 + n * (wide ? 4 : 2) + gptr.byteLength;
+    return { format: 'csr', layout: 'blocked', rows: m.rows, cols: m.cols, nnz: n * 4, bytes, density, values: vOff, colIdx: cOff, rowPtr: rOff, wide };
+  }
+
+  /** CSR with every row padded to a multiple of 4 (zero values) so the SIMD body has no tail. */
+  private packCsr(m: Csr, density: number): WasmCsr {
+    const rowPtr = new Int32Array(m.rows + 1);
+    for (let r = 0; r < m.rows; r++) rowPtr[r + 1] = rowPtr[r] + ((m.rowPtr[r + 1] - m.rowPtr[r] + 3) & ~3);
+    const n = rowPtr[m.rows];
+    const wide = m.cols > 65536;
+    const vOff = this.allocBytes(n * 4), cOff = this.allocBytes(n * (wide ? 4 : 2) + 8), rOff = this.allocBytes(rowPtr.byteLength);
+    const buf = this.buf;
+    const values = new Float32Array(buf, vOff, n);
+    const colIdx = wide ? new Int32Array(buf, cOff, n) : new Uint16Array(buf, cOff, n);
+    values.fill(0);
+    colIdx.fill(0);
+    for (let r = 0; r < m.rows; r++) {
+      const dst = rowPtr[r];
+      for (let k = m.rowPtr[r]; k < m.rowPtr[r + 1]; k++) {
+        values[dst + k - m.rowPtr[r]] = m.values[k];
+        colIdx[dst + k - m.rowPtr[r]] = m.colIdx[k];
+      }
+    }
+    new Int32Array(buf, rOff, m.rows + 1).set(rowPtr);
+    const bytes = n * 4 + n * (wide ? 4 : 2) + rowPtr.byteLength;
+    return { format: 'csr', layout: 'padded', rows: m.rows, cols: m.cols, nnz: n, bytes, density, values: vOff, colIdx: cOff, rowPtr: rOff, wide };
+  }
+
+  private at(a: Float32Array | null, what: string): number {
+    if (a === null) return 0;
+    if (a.buffer !== this.buf) {
+      throw new RampartError(`internal: ${what} is not a view of this backend's WASM memory (detached or foreign)`);
+    }
+    return a.byteOffset;
+  }
+
+  private check(status: number, kernel: string): void {
+    if (status !== 0) {
+      throw new RampartError(`WASM kernel ${kernel} failed with status ${STATUS_NAMES[status] ?? status}`, { expected: 'status Ok' });
+    }
+  }
+
+  gemv(wp: PackedMatrix, x: Float32Array, y: Float32Array, o: GemvOptions = {}): void {
+    const p = wp as WasmPacked;
+    const r0 = o.r0 ?? 0, r1 = o.r1 ?? p.rows, acc = o.accumulate ? 1 : 0;
+    const xo = this.at(x, 'x'), yo = this.at(y, 'y'), bo = this.at(o.bias ?? null, 'bias');
+    if (p.format === 'dense') this.check(this.k.gemvDense(p.w, p.cols, xo, yo, bo, r0, r1, acc), 'gemvDense');
+    else if (p.layout === 'blocked') {
+      if (p.wide) this.check(this.k.gemvBlk32(p.values, p.colIdx, p.rowPtr, xo, yo, bo, r0, r1, acc), 'gemvBlk32');
+      else this.check(this.k.gemvBlk16(p.values, p.colIdx, p.rowPtr, xo, yo, bo, r0, r1, acc), 'gemvBlk16');
+    } else if (p.wide) this.check(this.k.gemvCsr32(p.values, p.colIdx, p.rowPtr, xo, yo, bo, r0, r1, acc), 'gemvCsr32');
+    else this.check(this.k.gemvCsr16(p.values, p.colIdx, p.rowPtr, xo, yo, bo, r0, r1, acc), 'gemvCsr16');
+  }
+
+  gemmT(wp: PackedMatrix, xt: Float32Array, P: number, yt: Float32Array, bias: Float32Array | null, accumulate: boolean): void {
+    const p = wp as WasmPacked;
+    const xo = this.at(xt, 'xt'), yo = this.at(yt, 'yt'), bo = this.at(bias, 'bias'), acc = accumulate ? 1 : 0;
+    if (p.format === 'dense') this.check(this.k.gemmDenseT(p.w, p.rows, p.cols, xo, P, yo, bo, acc), 'gemmDenseT');
+    else if (p.layout === 'blocked') {
+      if (p.wide) this.check(this.k.gemmBlk32T(p.values, p.colIdx, p.rowPtr, p.rows, xo, P, yo, bo, acc), 'gemmBlk32T');
+      else this.check(this.k.gemmBlk16T(p.values, p.colIdx, p.rowPtr, p.rows, xo, P, yo, bo, acc), 'gemmBlk16T');
+    } else if (p.wide) this.check(this.k.gemmCsr32T(p.values, p.colIdx, p.rowPtr, p.rows, xo, P, yo, bo, acc), 'gemmCsr32T');
+    else this.check(this.k.gemmCsr16T(p.values, p.colIdx, p.rowPtr, p.rows, xo, P, yo, bo, acc), 'gemmCsr16T');
+  }
+
+  maxPool2d(x: Float32Array, planes: number, h: number, w: number, k: number[], s: number[], pads: number[], dil: number[],
+    oh: number, ow: number, y: Float32Array): void {
+    this.check(this.k.maxPool2d(this.at(x, 'x'), planes, h, w, k[0], k[1], s[0], s[1], pads[0], pads[1], dil[0], dil[1], oh, ow,
+      this.at(y, 'y')), 'maxPool2d');
+  }
+
+  transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
+    this.check(this.k.transpose2d(this.at(src, 'src'), rows, cols, this.at(dst, 'dst')), 'transpose2d');
+  }
+
+  im2col(x: Float32Array, c: number, h: number, w: number, k: number[], s: number[], pads: number[], dil: number[],
+    oh: number, ow: number, out: Float32Array): void {
+    this.check(this.k.im2col(this.at(x, 'x'), c, h, w, k[0], k[1], s[0], s[1], pads[0], pads[1], dil[0], dil[1], oh, ow,
+      this.at(out, 'out')), 'im2col');
+  }
+
+  /** Writes the activation parameters into the shared params block; returns packed ids. */
+  private acts(cell: CellOptions): number {
+    let ids = 0;
+    const acts = cell.acts, base = this.params >> 2;
+    for (let i = 0; i < acts.length; i++) {
+      ids |= acts[i].id << (8 * i);
+      this.f32[base + 2 * i] = acts[i].alpha;
+      this.f32[base + 2 * i + 1] = acts[i].beta;
+    }
+    return ids;
+  }
+
+  lstmCell(g: Float32Array, c: Float32Array, h: Float32Array, y: Float32Array | null, peep: Float32Array | null,
+    cell: CellOptions, inputForget: boolean): void {
+    const ids = this.acts(cell);
+    this.check(this.k.lstmCell(this.at(g, 'g'), this.at(c, 'c'), this.at(h, 'h'), this.at(y, 'y'), h.length,
+      this.at(peep, 'peep'), ids, this.params, cell.clip, inputForget ? 1 : 0), 'lstmCell');
+  }
+
+  gruCell(phase: 0 | 1, xg: Float32Array, rh: Float32Array, h: Float32Array, tmp: Float32Array, y: Float32Array | null,
+    cell: CellOptions, lbr: boolean): void {
+    const ids = this.acts(cell);
+    this.check(this.k.gruCell(phase, this.at(xg, 'xg'), this.at(rh, 'rh'), this.at(h, 'h'), this.at(tmp, 'tmp'),
+      this.at(y, 'y'), h.length, ids, this.params, cell.clip, lbr ? 1 : 0), 'gruCell');
+  }
+
+  rnnCell(g: Float32Array, h: Float32Array, y: Float32Array | null, cell: CellOptions): void {
+    const ids = this.acts(cell);
+    this.check(this.k.rnnCell(this.at(g, 'g'), this.at(h, 'h'), this.at(y, 'y'), h.length, ids, this.params, cell.clip), 'rnnCell');
+  }
+}
+
+function align(n: number): number {
+  return (n + 15) & ~15;
+}

@@ -1,0 +1,75 @@
+// Pad. PyTorch (1.13, every opset) exports nn.AvgPool2d as Pad + AveragePool, and
+// nn.ZeroPad2d as Pad, so CNN exports need it even when the pads are all zero.
+//   opset 2-10: pads, mode, value are attributes.
+//   opset >= 11: pads (int64 [2·rank]) and constant_value (scalar) are inputs;
+//   opset 18 adds the optional axes input, opset 19 the 'wrap' mode.
+// Negative pads crop; the index mapping below handles both signs alike.
+import type { Node, Tensor } from '../ir.ts';
+import { allocData, shapeString, sizeOf, stridesOf } from '../tensor.ts';
+import { attrFloat, attrInts, attrString, fail } from './attrs.ts';
+import type { KernelContext, KernelTable } from './types.ts';
+import { type Elements, forEachIndex, intList, need, normAxis } from './shared.ts';
+
+const MODES = ['constant', 'reflect', 'edge', 'wrap'];
+
+/** Begin and end pads per axis, from the attribute (opset < 11) or the inputs. */
+function padsOf(node: Node, inputs: (Tensor | undefined)[], x: Tensor, ctx: KernelContext): { begin: number[]; end: number[] } {
+  const r = x.dims.length;
+  const raw = ctx.opset < 11
+    ? attrInts(node, 'pads') ?? fail(node, 'attribute pads is missing', 'pads (opset < 11)')
+    : intList(node, need(node, inputs, 1, 'pads'), 'pads');
+  const axesT = ctx.opset >= 18 ? inputs[3] : undefined;
+  const axes = axesT ? intList(node, axesT, 'axes').map((a) => normAxis(node, a, r, 'axes entry')) : x.dims.map((_, i) => i);
+  if (raw.length !== 2 * axes.length) {
+    fail(node, `pads has ${raw.length} values for ${axes.length} padded axes of ${shapeString(x.dims)}`, `${2 * axes.length} pads (begins, then ends)`);
+  }
+  const begin = new Array<number>(r).fill(0);
+  const end = new Array<number>(r).fill(0);
+  axes.forEach((a, i) => {
+    begin[a] = raw[i];
+    end[a] = raw[i + axes.length];
+  });
+  return { begin, end };
+}
+
+/** Where output coordinate `i` (already shifted by the begin pad) reads along an axis of size n; -1 for the constant. */
+function source(mode: string, i: number, n: number): number {
+  if (i >= 0 && i < n) return i;
+  if (mode === 'constant') return -1;
+  if (mode === 'edge') return i < 0 ? 0 : n - 1;
+  if (mode === 'wrap') return ((i % n) + n) % n;
+  // reflect: mirror about the first and last element without repeating them (period 2n-2).
+  if (n === 1) return 0;
+  const p = 2 * n - 2;
+  const m = ((i % p) + p) % p;
+  return m < n ? m : p - m;
+}
+
+export const padKernels: KernelTable = {
+  Pad: (inputs, node, ctx) => {
+    const x = need(node, inputs, 0, 'data');
+    const mode = attrString(node, 'mode', 'constant');
+    if (!MODES.includes(mode) || (mode === 'wrap' && ctx.opset < 19)) fail(node, `mode '${mode}'`, 'constant, reflect or edge (wrap from opset 19)');
+    const { begin, end } = padsOf(node, inputs, x, ctx);
+    const dims = x.dims.map((d, i) => d + begin[i] + end[i]);
+    if (dims.some((d) => d < 0)) fail(node, `pads [${begin}] / [${end}] crop ${shapeString(x.dims)} below size 0`, 'pads no more negative than the axis is long');
+    const cv = ctx.opset < 11 ? undefined : inputs[2];
+    const value = cv ? Number((cv.data as Elements)[0] ?? 0) : attrFloat(node, 'value', 0);
+    if (mode !== 'constant' && x.dims.some((d, i) => d === 0 && dims[i] > 0)) {
+      fail(node, `mode '${mode}' on an empty axis of ${shapeString(x.dims)}`, 'a non-empty axis to copy from');
+    }
+    const inStrides = stridesOf(x.dims);
+    const src = x.data as Elements;
+    const out = allocData(x.dtype, sizeOf(dims)) as Elements;
+    forEachIndex(dims, (c, k) => {
+      let off = 0;
+      for (let d = 0; d < c.length; d++) {
+        const s = source(mode, c[d] - begin[d], x.dims[d]);
+        if (s < 0) { off = -1; break; }
+        off += s * inStrides[d];
+      }
+      out[k] = off < 0 ? value : src[off];
+    });
+    return [{ dtype: x.dtype, dims, data: out as typeof x.data }];
+  },
+};

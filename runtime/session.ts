@@ -1,0 +1,169 @@
+// The session API, shaped like onnxruntime's: `InferenceSession.create(pathOrBytes,
+// { backend })`, `session.run(feeds)` -> outputs, `new Tensor(type, data, dims)`.
+// Backends: 'reference' (engineer B's dense kernels), 'js' and 'wasm' (the sparse
+// overlays of runtime/kernels/). The session pins its initializers so each weight is
+// packed once (dense or CSR by density) and reused by every run; recurrent models
+// can also be stepped one time step at a time (createStream, runtime/kernels/stream.ts).
+import type { DType, Model, Tensor as IrTensor, TensorData } from './ir.ts';
+import { onnxOpset } from './ir.ts';
+import { RampartError } from './errors.ts';
+import { executeGraph } from './executor.ts';
+import { decodeModel } from './onnx/decode.ts';
+import { allocData, sizeOf } from './tensor.ts';
+import { addCsrFunctions, createBackend, type Backend, type BackendName } from './kernels/index.ts';
+import type { PackRecord } from './kernels/env.ts';
+import { RecurrentStream, type StreamOptions } from './kernels/stream.ts';
+
+/**
+ * The public tensor: like onnxruntime's (`type`, `data`, `dims`, `size`) and at the
+ * same time an IR tensor record (`dtype`), so it flows into the executor unchanged.
+ * One difference, from the IR's rule (runtime/ir.ts): int64 data is a Float64Array;
+ * a BigInt64Array given to the constructor is converted.
+ */
+export type TensorType = DType;
+
+
+export class Tensor implements IrTensor {
+  readonly dtype: DType;
+  readonly dims: number[];
+  readonly data: TensorData;
+
+  constructor(type: TensorType, data: TensorData | BigInt64Array | BigUint64Array | readonly number[] | readonly boolean[], dims?: readonly number[]) {
+    const shape = dims ? dims.slice() : [(data as ArrayLike<unknown>).length];
+    const n = sizeOf(shape);
+    let d: TensorData;
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+      d = Float64Array.from(data, (v) => Number(v));
+    } else if (Array.isArray(data) && type !== 'string') {
+      d = allocData(type, n);
+      (d as Float64Array).set((data as unknown as readonly (number | boolean)[]).map(Number));
+    } else {
+      d = data as TensorData;
+    }
+    if (d.length !== n) {
+      throw new RampartError(`Tensor data has ${d.length} elements but dims [${shape.join(',')}] need ${n}`, { expected: `${n} elements` });
+    }
+    const expected = allocData(type, 0);
+    if (!Array.isArray(expected) && (Array.isArray(d) || d.constructor !== expected.constructor)) {
+      throw new RampartError(`Tensor of type ${type} given a ${d.constructor.name}`, { expected: expected.constructor.name });
+    }
+    this.dtype = type;
+    this.dims = shape;
+    this.data = d;
+  }
+
+  /** onnxruntime's name for the element type. */
+  get type(): TensorType { return this.dtype; }
+  get size(): number { return this.data.length; }
+
+  static from(t: IrTensor): Tensor {
+    return t instanceof Tensor ? t : new Tensor(t.dtype, t.data, t.dims);
+  }
+}
+
+export interface SessionOptions {
+  /** Default 'wasm'. */
+  backend?: BackendName;
+  /** Force every prunable weight dense or CSR instead of choosing by density. */
+  format?: 'auto' | 'dense' | 'csr';
+  /** A name for error messages when creating from bytes. */
+  file?: string;
+}
+
+export class InferenceSession {
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+
+  private constructor(readonly model: Model, private readonly backend: Backend, private readonly file?: string) {
+    this.inputNames = model.graph.inputs.map((i) => i.name);
+    this.outputNames = model.graph.outputs.map((o) => o.name);
+    addCsrFunctions(backend, model.functions);
+    if (backend.env) {
+      backend.env.format = 'auto';
+      for (const t of Object.values(model.graph.initializers)) backend.env.pin(t);
+    }
+  }
+
+  static async create(pathOrBytes: string | Uint8Array | ArrayBuffer, opts: SessionOptions = {}): Promise<InferenceSession> {
+    let model: Model;
+    let file = opts.file;
+    if (typeof pathOrBytes === 'string') {
+      file = pathOrBytes;
+      model = await loadFromPath(pathOrBytes);
+    } else {
+      const bytes = pathOrBytes instanceof Uint8Array ? pathOrBytes : new Uint8Array(pathOrBytes);
+      model = decodeModel(bytes, { file });
+    }
+    return InferenceSession.fromModel(model, { ...opts, file });
+  }
+
+  /** A session over an IR model already in memory (the model must not be mutated afterwards). */
+  static async fromModel(model: Model, opts: SessionOptions = {}): Promise<InferenceSession> {
+    const backend = await createBackend(opts.backend ?? 'wasm');
+    const s = new InferenceSession(model, backend, opts.file);
+    if (backend.env && opts.format) backend.env.format = opts.format;
+    return s;
+  }
+
+  get backendName(): BackendName { return this.backend.name; }
+
+  /** Runs the model; like onnxruntime's run, async. */
+  async run(feeds: Record<string, IrTensor>, fetches?: string[]): Promise<Record<string, Tensor>> {
+    return this.runSync(feeds, fetches);
+  }
+
+  runSync(feeds: Record<string, IrTensor>, fetches?: string[]): Record<string, Tensor> {
+    this.checkFeeds(feeds);
+    const graph = fetches ? { ...this.model.graph, outputs: fetches.map((name) => ({ name, dtype: 'float32' as DType, shape: null })) } : this.model.graph;
+    const out = executeGraph(graph, feeds, this.backend.table, {
+      functions: this.model.functions, ctx: { opset: onnxOpset(this.model), file: this.file },
+    });
+    const res: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(out)) res[k] = Tensor.from(v);
+    return res;
+  }
+
+  /** Which weights run dense and which as CSR, with density and bytes (filled as layers first run). */
+  layers(): PackRecord[] {
+    return this.backend.env ? [...this.backend.env.records.values()] : [];
+  }
+
+  /** A step-at-a-time runner for recurrent models (see runtime/kernels/stream.ts). */
+  createStream(opts: StreamOptions = {}): RecurrentStream {
+    if (!this.backend.env) throw new RampartError('streaming needs the js or wasm backend', { file: this.file, expected: "backend 'js' or 'wasm'" });
+    return new RecurrentStream(this.model, this.backend, opts, this.file);
+  }
+
+  private checkFeeds(feeds: Record<string, IrTensor>): void {
+    for (const inp of this.model.graph.inputs) {
+      const t = feeds[inp.name];
+      if (!t) throw new RampartError(`input '${inp.name}' was not fed`, { file: this.file, expected: `inputs ${this.inputNames.join(', ')}` });
+      if (t.dtype !== inp.dtype) {
+        throw new RampartError(`input '${inp.name}' is ${t.dtype}`, { file: this.file, expected: `${inp.dtype}` });
+      }
+      if (inp.shape && (inp.shape.length !== t.dims.length || inp.shape.some((d, i) => typeof d === 'number' && d !== t.dims[i]))) {
+        throw new RampartError(`input '${inp.name}' has shape [${t.dims.join(',')}]`, {
+          file: this.file, expected: `[${inp.shape.map((d) => d ?? '?').join(',')}]`,
+        });
+      }
+    }
+  }
+}
+
+/** Reads a model file and its external data (relative to the model, never escaping its folder). */
+async function loadFromPath(path: string): Promise<Model> {
+  const fs = await import('node:fs');
+  const p = await import('node:path');
+  const bytes = fs.readFileSync(path);
+  const dir = p.dirname(p.resolve(path));
+  return decodeModel(bytes, {
+    file: path,
+    externalData: (location: string) => {
+      const full = p.resolve(dir, location);
+      if (full !== dir && !full.startsWith(dir + p.sep)) {
+        throw new RampartError(`external data '${location}' points outside the model's folder`, { file: path, expected: 'a path inside ' + dir });
+      }
+      return fs.readFileSync(full);
+    },
+  });
+}

@@ -1,0 +1,11 @@
+// The compile targets, by name (`rampart compile --target <name>`).
+import { onnxCsrTarget } from './onnx-csr/index.ts';
+import { onnxSparseTarget } from './onnx-sparse/index.ts';
+import type { TargetDescriptor } from './types.ts';
+
+export const TARGETS: Record<string, TargetDescriptor> = {
+  [onnxCsrTarget.name]: onnxCsrTarget,
+  [onnxSparseTarget.name]: onnxSparseTarget,
+};
+
+export type { TargetDescriptor, CompileOptions, CompileResult, LayerReport } from './types.ts';

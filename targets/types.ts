@@ -1,0 +1,37 @@
+// A compile target: what `rampart compile --target <name>` can emit. Each target's
+// folder exports its descriptor; targets/index.ts lists them.
+import type { Model } from '../runtime/ir.ts';
+
+export interface CompileOptions {
+  /** Convert a layer when its weights' density is below this (default per target). */
+  maxDensity?: number;
+  /** The input file, for error messages. */
+  file?: string;
+}
+
+export interface LayerReport {
+  layer: string;
+  op: string;
+  /** What the target did with it: 'csr', 'coo' or 'dense' (left as is), with why. */
+  action: 'csr' | 'coo' | 'dense';
+  density: number;
+  denseBytes: number;
+  storedBytes: number;
+  note?: string;
+}
+
+export interface CompileResult {
+  bytes: Uint8Array;
+  layers: LayerReport[];
+}
+
+export interface TargetDescriptor {
+  name: string;
+  description: string;
+  /** File extension of the output. */
+  extension: string;
+  /** Who can load the output. */
+  loadableBy: string[];
+  defaultMaxDensity: number;
+  compile(model: Model, opts: CompileOptions): CompileResult;
+}
