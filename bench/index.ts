@@ -1,11 +1,19 @@
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts's run(args).
 //   runtime    batch-1 latency of Rampart's js/wasm backends vs onnxruntime-node/-web
 //   crossover  the dense/CSR crossover density the runtime cites
-//   spectral   spectral-analysis timings (engineer D)
-const BENCHES: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> | void }>> = {
+//   spectral   spectral-analysis timings against the issue's targets
+//   sweep      accuracy vs sparsity with and without the guard, W and R separately
+//   evidence   the zoo-wide pruning evidence (docs/EVIDENCE.md)
+//   train      tfjs training-step timings of the lowering
+type Bench = { run: (args: string[]) => unknown };
+
+const BENCHES: Record<string, () => Promise<Bench>> = {
   runtime: () => import('./runtime.ts'),
   crossover: () => import('./crossover.ts'),
-  spectral: () => import('./spectral.ts') as unknown as Promise<{ run: (args: string[]) => Promise<void> | void }>,
+  spectral: () => import('./spectral.ts'),
+  sweep: () => import('./sweep.ts'),
+  evidence: () => import('./evidence.ts'),
+  train: () => import('./train.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

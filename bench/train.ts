@@ -10,6 +10,7 @@
 //
 //   npx tsx bench/train.ts            # writes bench/results/train.json
 //   npx tsx bench/train.ts lstm       # only cases whose name [backend] contains 'lstm' (no file)
+import { pathToFileURL } from 'node:url';
 import { tf } from '../src/train/tf.ts';
 import { useBackend, type BackendName } from '../src/train/backend.ts';
 import { buildModel } from '../src/train/build.ts';
@@ -113,7 +114,7 @@ function stockConvCnnStep(): { step: Step; dispose: () => void } {
 
 interface Row { case: string; backend: BackendName; msPerStep: number }
 
-async function main(): Promise<void> {
+export async function run(args: string[] = []): Promise<void> {
   const cases: [string, BackendName, () => { step: Step; dispose: () => void }, number][] = [
     ['lstm128: lowering (matmul2d gradient)', 'wasm', () => loweredStep('lstm'), 5],
     ['lstm128: lowering (matmul2d gradient)', 'cpu', () => loweredStep('lstm'), 2],
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     ['cnn: lowering (im2col filter gradient)', 'cpu', () => loweredStep('cnn'), 2],
     ['cnn: stock tf.conv2d gradient', 'cpu', stockConvCnnStep, 1],
   ];
-  const only = process.argv[2];
+  const only = args[0];
   const rows: Row[] = [];
   for (const [name, backend, make, runs] of cases) {
     if (only && !`${name} [${backend}]`.includes(only)) continue;
@@ -141,4 +142,4 @@ async function main(): Promise<void> {
   process.stdout.write(table(['case', 'backend', 'ms/step'], rows.map((r) => [r.case, r.backend, String(r.msPerStep)])) + '\n');
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run(process.argv.slice(2));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One-time set-up on a fresh machine: Debian data packages the tests and the main job
-# read (ONNX conformance data, Fashion-MNIST), then the npm dependencies.
+# One-time set-up on a fresh machine: Debian packages the tests and the main job need
+# (ONNX conformance data, Fashion-MNIST, a C compiler for the C target and clang/llvm
+# for its ARM Cortex-M size check), then the npm dependencies.
 # Idempotent: does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,11 +9,14 @@ cd "$(dirname "$0")/.."
 need=()
 [ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+command -v cc >/dev/null || need+=(gcc libc6-dev)
+command -v clang-14 >/dev/null || need+=(clang-14)
+command -v llvm-size-14 >/dev/null || need+=(llvm-14)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -1,4 +1,5 @@
 // The compile targets, by name (`rampart compile --target <name>`).
+import { cTarget } from './c/index.ts';
 import { onnxCsrTarget } from './onnx-csr/index.ts';
 import { onnxSparseTarget } from './onnx-sparse/index.ts';
 import type { TargetDescriptor } from './types.ts';
@@ -6,6 +7,7 @@ import type { TargetDescriptor } from './types.ts';
 export const TARGETS: Record<string, TargetDescriptor> = {
   [onnxCsrTarget.name]: onnxCsrTarget,
   [onnxSparseTarget.name]: onnxSparseTarget,
+  [cTarget.name]: cTarget,
 };
 
 export type { TargetDescriptor, CompileOptions, CompileResult, LayerReport } from './types.ts';

@@ -7,6 +7,10 @@ export interface CompileOptions {
   maxDensity?: number;
   /** The input file, for error messages. */
   file?: string;
+  /** Targets that size a model for a device (c): a device name or a custom budget; refused if the model does not fit. */
+  device?: string | { name: string; flashBytes: number; sramBytes: number };
+  /** Targets that fix shapes at compile time (c): the value of symbolic non-batch dims. */
+  seqLen?: number;
 }
 
 export interface LayerReport {
@@ -23,6 +27,8 @@ export interface LayerReport {
 export interface CompileResult {
   bytes: Uint8Array;
   layers: LayerReport[];
+  /** Extra report lines the target wants shown (e.g. the C target's flash/SRAM budget). */
+  summary?: string[];
 }
 
 export interface TargetDescriptor {

@@ -7,22 +7,25 @@ import { loadModel } from '../../onnx/import.ts';
 import { encodeModel, writeFileAtomic } from '../../onnx/export.ts';
 import { TARGETS, type CompileResult } from '../../../targets/index.ts';
 
-interface CompileCliOptions { target: string; output: string; maxDensity?: string; json?: boolean }
+interface CompileCliOptions { target: string; output: string; maxDensity?: string; json?: boolean; device?: string; seqLen?: string }
 
 export function register(program: Command): void {
   program
     .command('compile')
-    .description('Store pruned weights sparsely: CSR in ai.rampart function ops (onnx-csr) or standard COO sparse initializers (onnx-sparse)')
+    .description('Compile a (pruned) model: CSR in ai.rampart function ops (onnx-csr), standard COO sparse initializers (onnx-sparse), or one C99 file for microcontrollers (c)')
     .argument('<model>', 'the .onnx model (pruned: exact zeros are what gets dropped)')
     .requiredOption('-t, --target <name>', `target: ${Object.keys(TARGETS).join(', ')}`)
     .requiredOption('-o, --output <file>', 'the output file (written atomically)')
     .option('--max-density <d>', 'convert a layer only below this density (default: where the target gets smaller, 2/3 for onnx-csr, 1/3 for onnx-sparse)')
     .option('--json', 'print the size report as JSON')
+    .option('--device <name>', 'c: size the model for this device and refuse it if it does not fit (cortex-m4, cortex-m0plus, cortex-m7, nrf52840, esp32)')
+    .option('--seq-len <T>', 'c: value of symbolic non-batch input dims (shapes are fixed at compile time; batch is 1)', '28')
     .addHelpText('after', [
       '',
       'onnx-csr: Rampart\'s runtime runs the CSR ops natively (InferenceSession, rampart run --runtime js|wasm);',
       'onnxruntime runs them through their function bodies (standard ops that rebuild the dense weight) with the same outputs.',
       'onnx-sparse: any ONNX tool loads it; loaders densify the weights, so it saves size only.',
+      'c: one self-contained C99 file (rampart_run, and rampart_stream_step for recurrent models), static memory only.',
     ].join('\n'))
     .action((modelPath: string, opts: CompileCliOptions) => {
       const target = TARGETS[opts.target];
@@ -34,10 +37,12 @@ export function register(program: Command): void {
       }
       const model = loadModel(modelPath);
       const denseBytes = encodeModel(model).length;
-      const result = target.compile(model, { maxDensity, file: modelPath });
+      const seqLen = Number(opts.seqLen);
+      if (!Number.isInteger(seqLen) || seqLen < 1) throw new RampartError(`--seq-len ${opts.seqLen}`, { expected: 'a positive integer' });
+      const result = target.compile(model, { maxDensity, file: modelPath, device: opts.device, seqLen });
       writeFileAtomic(opts.output, result.bytes);
       process.stdout.write(opts.json ? JSON.stringify(sizeReport(modelPath, opts.output, target.name, denseBytes, result), null, 1) + '\n'
-        : renderSizes(opts.output, target.name, denseBytes, result));
+        : renderSizes(opts.output, target.name, denseBytes, result) + (result.summary ? result.summary.join('\n') + '\n' : ''));
     });
 }
 

@@ -1,0 +1,85 @@
+// 2-D Conv (group 1) and the pools, at batch 1. The geometry (pads, strides,
+// dilations, auto_pad, ceil_mode) comes from the reference kernels' windowGeometry, so
+// the C code slides exactly the windows the interpreter does; it is emitted as a
+// static const struct next to the weights.
+import { sizeOf } from '../../../runtime/tensor.ts';
+import { attrInt, attrInts } from '../../../runtime/ops/attrs.ts';
+import { windowGeometry } from '../../../runtime/ops/window.ts';
+import { decideLayer, emitMatrix } from '../weights.ts';
+import type { LowerCtx, Lowerer } from './context.ts';
+
+function need2d(c: LowerCtx, what: string): [number, number, number] {
+  const xd = c.dims(0);
+  if (xd.length !== 4 || xd[0] !== 1) c.fail(`${what} input is [${xd.join(',')}]`, 'a 2-D [1, C, H, W] input (the C target handles 2-D windows at batch 1)');
+  return [xd[1], xd[2], xd[3]];
+}
+
+const conv: Lowerer = (c) => {
+  const [C, H, W] = need2d(c, 'Conv');
+  if (!c.isRuntime(0)) c.fail('X is constant and W is computed at run time', 'a constant weight W');
+  const Wt = c.needConst(1, 'W');
+  const group = attrInt(c.node, 'group', 1);
+  if (group !== 1) c.fail(`group=${group}`, 'group 1 (grouped and depthwise convolutions are not supported by the C target)');
+  const [M, Cw, KH, KW] = Wt.dims;
+  if (Wt.dims.length !== 4 || Cw !== C) c.fail(`W is [${Wt.dims.join(',')}] for ${C} input channels`, `[M, ${C}, kh, kw]`);
+  const win = windowGeometry(c.node, [H, W], [KH, KW], false);
+  const [OH, OW] = win.out;
+  const K = C * KH * KW;
+  const w = Float32Array.from(Wt.data as Float32Array);
+  const csr = decideLayer(c.mod, c.node, [{ rows: M, cols: K, data: w }], c.opts.maxDensity);
+  const mat = emitMatrix(c.mod, `${c.node.name}:W`, `${c.node.name}_W`, M, K, w, csr, `node '${c.node.name}' (Conv) weight [${Wt.dims.join(',')}]`);
+  const bias = c.has(2) ? c.mod.array(`${c.node.name}_bias`, 'float', c.needConst(2, 'B').data as Float32Array, 'weight', `node '${c.node.name}' bias`) : 'NULL';
+  const fields = [C, H, W, M, OH, OW, KH, KW, win.strides[0], win.strides[1], win.padBegin[0], win.padBegin[1], win.dilations[0], win.dilations[1]];
+  c.mod.use('rp_conv2d');
+  const g = c.mod.cached(`conv:${fields.join()}:${bias}`, () => {
+    const sym = c.mod.symbol(`${c.node.name}_geom`);
+    c.mod.decl(`/* cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, bias */\nstatic const rp_conv2d ${sym} = { ${fields.join(', ')}, ${bias} };`, 4 * 15);
+    return sym;
+  });
+  const x = c.x(0);
+  const y = c.out(0);
+  if (mat.dense) {
+    c.mod.use('rp_conv2d_dense');
+    c.prog.step(c.describe(`dense weight [${M},${K}]`), (p) => [`rp_conv2d_dense(&${g}, ${mat.dense}, ${p(x)}, ${p(y)});`]);
+  } else {
+    const s = mat.csr!;
+    const fn = `rp_conv2d_csr_${s.ci}_${s.rp}`;
+    c.mod.use(fn);
+    c.prog.step(c.describe(`CSR weight ${mat.nnz}/${M * K}`), (p) => [`${fn}(&${g}, ${s.rowptr}, ${s.col}, ${s.val}, ${p(x)}, ${p(y)});`]);
+  }
+};
+
+function pool(kind: 'max' | 'avg'): Lowerer {
+  return (c) => {
+    const [C, H, W] = need2d(c, c.node.op);
+    if (kind === 'max' && c.wanted(1)) c.fail('the Indices output of MaxPool is used', 'MaxPool with its Y output only');
+    const kernel = attrInts(c.node, 'kernel_shape') ?? c.fail('kernel_shape is missing', 'kernel_shape [kh, kw]');
+    const win = windowGeometry(c.node, [H, W], kernel, true);
+    const [OH, OW] = win.out;
+    const include = kind === 'avg' ? attrInt(c.node, 'count_include_pad', 0) : 0;
+    const fields = [C, H, W, OH, OW, kernel[0], kernel[1], win.strides[0], win.strides[1], win.padBegin[0], win.padBegin[1],
+      win.padEnd[0], win.padEnd[1], win.dilations[0], win.dilations[1], include];
+    c.mod.use('rp_pool2d', `rp_${kind}pool2d`);
+    const g = c.mod.cached(`pool:${fields.join()}`, () => {
+      const sym = c.mod.symbol(`${c.node.name}_geom`);
+      c.mod.decl(`/* c, h, w, oh, ow, kh, kw, sh, sw, ph, pw, eh, ew, dh, dw, count_include_pad */\nstatic const rp_pool2d ${sym} = { ${fields.join(', ')} };`, 4 * fields.length);
+      return sym;
+    });
+    const x = c.x(0);
+    const y = c.out(0);
+    c.prog.step(c.describe(), (p) => [`rp_${kind}pool2d(&${g}, ${p(x)}, ${p(y)});`]);
+  };
+}
+
+const globalAvg: Lowerer = (c) => {
+  const xd = c.dims(0);
+  if (xd.length < 3 || xd[0] !== 1) c.fail(`X is [${xd.join(',')}]`, '[1, C, spatial...]');
+  const x = c.x(0);
+  const y = c.out(0);
+  c.mod.use('rp_global_avgpool');
+  c.prog.step(c.describe(), (p) => [`rp_global_avgpool(${p(x)}, ${p(y)}, ${xd[1]}, ${sizeOf(xd.slice(2))});`]);
+};
+
+export const convLowerers: Record<string, Lowerer> = {
+  Conv: conv, MaxPool: pool('max'), AveragePool: pool('avg'), GlobalAveragePool: globalAvg,
+};

@@ -1,0 +1,144 @@
+// Hand-built IR models for the C target tests: the ops and attribute corners the
+// PyTorch fixtures do not reach (reverse / bidirectional / clipped recurrent layers,
+// GRU linear_before_reset=0, peepholes, sequence_lens, pools with padding and ceil
+// mode, an unfolded BatchNormalization, broadcasting binaries, Softmax / LogSoftmax,
+// Concat, Slice, general Transpose). Their oracle is onnxruntime on the same model.
+import type { Attr, Dim, Model, Node, Tensor } from '../../runtime/ir.ts';
+import { getMatrix, prunableWeights, setMatrix } from '../../src/ir/layers.ts';
+
+/** Deterministic uniform numbers in [lo, hi) (mulberry32). */
+export function rng(seed: number): (lo?: number, hi?: number) => number {
+  let a = seed >>> 0;
+  return (lo = -1, hi = 1) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+  };
+}
+
+const I = (value: number): Attr => ({ type: 'int', value });
+const F = (value: number): Attr => ({ type: 'float', value });
+const IS = (value: number[]): Attr => ({ type: 'ints', value });
+const S = (value: string): Attr => ({ type: 'string', value });
+
+class Builder {
+  readonly inits: Record<string, Tensor> = {};
+  readonly nodes: Node[] = [];
+  private r: (lo?: number, hi?: number) => number;
+  constructor(seed: number) {
+    this.r = rng(seed);
+  }
+  w(name: string, dims: number[], scale = 0.5): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    this.inits[name] = { dtype: 'float32', dims, data: Float32Array.from({ length: n }, () => this.r(-scale, scale)) };
+    return name;
+  }
+  pos(name: string, dims: number[]): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    this.inits[name] = { dtype: 'float32', dims, data: Float32Array.from({ length: n }, () => this.r(0.5, 1.5)) };
+    return name;
+  }
+  ints(name: string, values: number[], dims = [values.length]): string {
+    this.inits[name] = { dtype: 'int64', dims, data: Float64Array.from(values) };
+    return name;
+  }
+  int32(name: string, values: number[]): string {
+    this.inits[name] = { dtype: 'int32', dims: [values.length], data: Int32Array.from(values) };
+    return name;
+  }
+  op(op: string, inputs: string[], outputs: string[], attrs: Record<string, Attr> = {}): string {
+    this.nodes.push({ name: `${op}_${this.nodes.length}`, op, domain: '', inputs, outputs, attrs });
+    return outputs[0];
+  }
+  model(name: string, inputs: [string, Dim[]][], outputs: string[], opset = 17): Model {
+    return {
+      irVersion: 8, opsetImports: [{ domain: '', version: opset }], producerName: 'rampart-test', producerVersion: '1',
+      functions: [], metadata: {},
+      graph: {
+        name, initializers: this.inits, nodes: this.nodes, valueInfo: {},
+        inputs: inputs.map(([n, shape]) => ({ name: n, dtype: 'float32', shape })),
+        outputs: outputs.map((n) => ({ name: n, dtype: 'float32', shape: null })),
+      },
+    };
+  }
+}
+
+/** Dense layers, activations, broadcasting binaries, Concat, Slice, Softmax and LogSoftmax. */
+export function mlpOps(): Model {
+  const b = new Builder(11);
+  let x = b.op('MatMul', ['x', b.w('W1', [12, 16])], ['mm']);
+  x = b.op('Add', [x, b.w('b1', [16])], ['a1']);
+  const l = b.op('LeakyRelu', [x], ['lr'], { alpha: F(0.1) });
+  const s = b.op('Sigmoid', [x], ['sg']);
+  const t = b.op('Tanh', [x], ['th']);
+  const cat = b.op('Concat', [l, s, t, b.w('k', [1, 4])], ['cat'], { axis: I(1) });
+  const g = b.op('Gemm', [cat, b.w('W2', [52, 8]), b.w('C2', [1, 8])], ['g'], { alpha: F(0.5), beta: F(2) });
+  const h = b.op('HardSigmoid', [g], ['hs'], { alpha: F(0.3), beta: F(0.4) });
+  const m = b.op('Mul', [h, b.w('m', [8])], ['mul']);
+  const d = b.op('Div', [b.pos('one', [1]), b.op('Add', [m, b.pos('two', [1])], ['m2'])], ['div']);
+  const sub = b.op('Sub', [b.w('s0', [1, 8]), d], ['sub']);
+  const sl = b.op('Slice', [sub, b.ints('st', [-2]), b.ints('en', [-9]), b.ints('ax', [1]), b.ints('sp', [-2])], ['sl']);
+  b.op('Softmax', [sub], ['prob'], { axis: I(-1) });
+  b.op('LogSoftmax', [b.op('Relu', [sl], ['rl'])], ['logp'], { axis: I(1) });
+  return b.model('mlp_ops', [['x', ['N', 12]]], ['prob', 'logp']);
+}
+
+/** 2-D convs with strides, asymmetric pads and dilation, pools, an unfolded BatchNormalization. */
+export function cnnOps(): Model {
+  const b = new Builder(22);
+  let x = b.op('Conv', ['x', b.w('c1', [3, 2, 3, 3]), b.w('c1b', [3])], ['c1o'], { strides: IS([2, 1]), pads: IS([1, 0, 1, 2]) });
+  x = b.op('Relu', [x], ['r1']);
+  x = b.op('AveragePool', [x], ['ap'], { kernel_shape: IS([3, 3]), strides: IS([1, 1]), auto_pad: S('SAME_LOWER'), count_include_pad: I(1) });
+  x = b.op('Conv', [x, b.w('c2', [4, 3, 2, 2])], ['c2o'], { dilations: IS([2, 2]), pads: IS([1, 1, 1, 1]) });
+  x = b.op('Relu', [x], ['r2']);
+  x = b.op('BatchNormalization', [x, b.pos('bs', [4]), b.w('bb', [4]), b.w('bm', [4]), b.pos('bv', [4])], ['bn'], { epsilon: F(1e-3) });
+  const mp = b.op('MaxPool', [x], ['mp'], { kernel_shape: IS([2, 2]), strides: IS([2, 2]), ceil_mode: I(1) });
+  const ap2 = b.op('AveragePool', [x], ['ap2'], { kernel_shape: IS([3, 2]), strides: IS([2, 2]), pads: IS([0, 1, 1, 0]), ceil_mode: I(1) });
+  const gp = b.op('GlobalAveragePool', [mp], ['gp']);
+  const nhwc = b.op('Transpose', [ap2], ['nhwc'], { perm: IS([0, 2, 3, 1]) });
+  const f1 = b.op('Flatten', [gp], ['f1'], { axis: I(1) });
+  const f2 = b.op('Flatten', [nhwc], ['f2'], { axis: I(1) });
+  const cat = b.op('Concat', [f1, f2], ['cat'], { axis: I(1) });
+  b.op('Gemm', [cat, b.w('fc', [5, 4 + 3 * 5 * 4]), b.w('fcb', [5])], ['y'], { transB: I(1) });
+  return b.model('cnn_ops', [['x', ['N', 2, 9, 9]]], ['y']);
+}
+
+/**
+ * Time-major recurrent stack: bidirectional clipped GRU (linear_before_reset 0, non-zero
+ * initial_h), a reverse RNN, an LSTM with peepholes and sequence_lens < seq.
+ */
+export function rnnOps(): Model {
+  const b = new Builder(33);
+  const [T, In, Hg, Hr, Hl] = [5, 4, 6, 3, 5];
+  b.op('GRU', ['x', b.w('gW', [2, 3 * Hg, In]), b.w('gR', [2, 3 * Hg, Hg]), b.w('gB', [2, 6 * Hg]), '', b.w('gh0', [2, 1, Hg])],
+    ['gy', 'gyh'], { direction: S('bidirectional'), hidden_size: I(Hg), clip: F(0.8) });
+  const tr = b.op('Transpose', ['gy'], ['gyt'], { perm: IS([0, 2, 1, 3]) });
+  const rs = b.op('Reshape', [tr, b.ints('shape', [T, 1, 2 * Hg])], ['gyr']);
+  b.op('RNN', [rs, b.w('rW', [1, Hr, 2 * Hg]), b.w('rR', [1, Hr, Hr]), b.w('rB', [1, 2 * Hr])], ['ry', 'ryh'], { direction: S('reverse'), hidden_size: I(Hr) });
+  const sq = b.op('Squeeze', ['ry', b.ints('ax1', [1])], ['rys']);
+  b.op('LSTM', [sq, b.w('lW', [1, 4 * Hl, Hr]), b.w('lR', [1, 4 * Hl, Hl]), b.w('lB', [1, 8 * Hl]), b.int32('len', [T - 1]), '', '', b.w('lP', [1, 3 * Hl])],
+    ['', 'lyh', 'lyc'], { hidden_size: I(Hl) });
+  const flat = ['gyh', 'ryh', 'lyh', 'lyc'].map((v) => b.op('Flatten', [v], [`${v}_f`], { axis: I(0) }));
+  b.op('Concat', flat, ['out'], { axis: I(1) });
+  return b.model('rnn_ops', [['x', ['T', 1, In]]], ['out']);
+}
+
+/**
+ * Magnitude pruning: zero the `fraction` smallest |w| of each prunable matrix (per
+ * direction), ties broken by position. Returns a new model.
+ */
+export function pruneModel(src: Model, fraction: number): Model {
+  const model: Model = structuredClone(src);
+  for (const pw of prunableWeights(model)) {
+    for (let d = 0; d < pw.directions; d++) {
+      const m = getMatrix(model, pw, d);
+      const order = Array.from(m.keys()).sort((a, b) => Math.abs(m[a]) - Math.abs(m[b]) || a - b);
+      const k = Math.floor(fraction * m.length);
+      for (let i = 0; i < k; i++) m[order[i]] = 0;
+      setMatrix(model, pw, d, m);
+    }
+  }
+  return model;
+}
