@@ -1,5 +1,6 @@
-// `npm test`: builds the WASM kernels from source, then runs every test/**/*.test.ts
-// with node's own test runner (through tsx). Extra arguments filter files by substring.
+// `npm test`: type-checks the project, builds the WASM kernels from source, then runs
+// every test/**/*.test.ts with node's own test runner (through tsx). Extra arguments
+// filter test files by substring (and skip the type-check).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,13 @@ const files = walk('test').filter((f) => filters.length === 0 || filters.some((s
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
+}
+if (filters.length === 0) {
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('type-check failed');
+    process.exit(tsc.status ?? 1);
+  }
 }
 const build = spawnSync(process.execPath, ['runtime/wasm/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
