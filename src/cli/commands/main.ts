@@ -1,7 +1,8 @@
 // `rampart main`: the whole pipeline on one model, each step the same command a user
 // would type (so the main job exercises exactly the CLI that is documented):
 //   inspect → eval (dense) → analyze → prune under the guard (+ fine-tune) →
-//   compile to CSR ONNX → eval on Rampart's WASM runtime and onnxruntime → latency.
+//   compile to CSR ONNX → eval on Rampart's WASM runtime and onnxruntime → latency →
+//   summary.json, summary.md (+ summary-latency.svg) and a self-contained summary.html.
 // Each step runs as its own process: tfjs keeps a process-wide backend, and a step
 // that fails stops the pipeline with that step's own error message.
 import type { Command } from 'commander';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { RampartError } from '../../../runtime/errors.ts';
 import { writeFileAtomic } from '../../onnx/export.ts';
 import { measureLatency, type LatencyRow } from '../../../bench/latency.ts';
+import { accuracyPoints, accuracySvg, latencyBarSvg, summaryHtml, summaryMarkdown, type SummaryInput } from '../../report/summary.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(ROOT, 'bin/rampart.js');
@@ -91,31 +93,24 @@ export async function runMain(modelArg: string | undefined, o: Options): Promise
     steps: steps.map((s) => ({ step: s.step, seconds: Number(s.seconds.toFixed(2)) })),
   };
   writeFileAtomic(f('summary.json'), new TextEncoder().encode(JSON.stringify(summary, null, 2) + '\n'));
-  writeFileAtomic(f('summary.md'), new TextEncoder().encode(markdown(summary.model, o, dense, csrOrt, csrWasm, latency)));
-  process.stdout.write('\n' + markdown(summary.model, o, dense, csrOrt, csrWasm, latency));
-  process.stdout.write(`\nreport: ${relative(process.cwd(), out) || '.'}/ (summary.md, summary.json, analyze.html, prune/)\n`);
-}
 
-function markdown(model: string, o: Options, dense: number, csrOrt: number, csrWasm: number, lat: LatencyRow[]): string {
-  const lines = [
-    `# Rampart main job: ${model}`,
-    '',
-    `Pruned with ${o.method} under the ${o.guard} guard, sparsity ${o.sparsity}, fine-tuned ${o.epochs} epoch(s) on ${o.data}.`,
-    '',
-    '| | accuracy |',
-    '|---|---|',
-    `| dense (onnxruntime) | ${dense.toFixed(4)} |`,
-    `| pruned, CSR ONNX (onnxruntime) | ${csrOrt.toFixed(4)} |`,
-    `| pruned, CSR ONNX (Rampart wasm) | ${csrWasm.toFixed(4)} |`,
-    '',
-    '| model | runtime | batch-1 latency (ms, median) |',
-    '|---|---|---|',
-    ...lat.map((r) => `| ${r.label} | ${r.runtime} | ${r.medianMs.toFixed(3)} |`),
-    '',
-    'Per-layer sparsity, guard limits and Δr: prune/prune-report.md. Spectral preview: analyze.html.',
-    '',
-  ];
-  return lines.join('\n');
+  const view: SummaryInput = {
+    ...summary, method: o.method, guard: o.guard, sparsity: o.sparsity, epochs: o.epochs,
+    accuracy: { ...summary.accuracy, prunedBeforeFinetune: (pruneReport.accuracy as { afterPrune?: number | null } | null)?.afterPrune ?? null },
+    achieved: typeof pruneReport.achieved === 'number' ? pruneReport.achieved : null,
+  };
+  const latencySvg = await latencyBarSvg(latency);
+  writeFileAtomic(f('summary-latency.svg'), new TextEncoder().encode(latencySvg));
+  const md = summaryMarkdown(view, 'summary-latency.svg');
+  writeFileAtomic(f('summary.md'), new TextEncoder().encode(md));
+  const pruneSvg = (name: string) => (existsSync(join(f('prune'), name)) ? readFileSync(join(f('prune'), name), 'utf8') : null);
+  const html = summaryHtml(view, {
+    accuracy: await accuracySvg(accuracyPoints(view)), latency: latencySvg,
+    pruneSparsity: pruneSvg('prune-sparsity.svg'), pruneGuard: pruneSvg('prune-guard.svg'),
+  });
+  writeFileAtomic(f('summary.html'), new TextEncoder().encode(html));
+  process.stdout.write('\n' + md);
+  process.stdout.write(`\nreport: ${relative(process.cwd(), out) || '.'}/ (summary.html, summary.md, summary.json, analyze.html, prune/)\n`);
 }
 
 export function register(program: Command): void {
