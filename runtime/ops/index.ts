@@ -23,7 +23,7 @@ import { transposeKernels } from './transpose.ts';
 import { unaryKernels } from './unary.ts';
 import { recurrentKernels } from './recurrent/index.ts';
 
-/** The reference kernels without the recurrent family (engineer C's recurrent/ adds those). */
+/** The reference kernels without the recurrent family (runtime/ops/recurrent/ adds those). */
 export const denseKernels: KernelTable = {
   ...gemmKernels,
   ...matmulKernels,

@@ -116,7 +116,7 @@ export const ALLOW: Record<string, readonly string[]> = {
     'test_castlike_FLOAT_to_DOUBLE_expanded', 'test_castlike_FLOAT_to_FLOAT16_expanded',
     'test_castlike_STRING_to_FLOAT_expanded',
   ],
-  // Recurrent kernels are engineer C's (runtime/ops/recurrent/); their cases live here too.
+  // Recurrent kernels live in runtime/ops/recurrent/; their cases live here too.
   LSTM: ['test_lstm_defaults', 'test_lstm_with_initial_bias', 'test_lstm_with_peepholes'],
   GRU: ['test_gru_defaults', 'test_gru_seq_length', 'test_gru_with_initial_bias'],
   RNN: ['test_rnn_seq_length', 'test_simple_rnn_defaults', 'test_simple_rnn_with_initial_bias'],

@@ -1,5 +1,5 @@
-// The models the runtime tests run: every committed fixture (test/fixtures, engineer
-// C) with its recorded inputs, and every zoo model (models/*/model.onnx, engineer H)
+// The models the runtime tests run: every committed fixture (test/fixtures) with
+// its recorded inputs, and every zoo model (models/*/model.onnx)
 // with deterministic random inputs shaped from its graph inputs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
