@@ -8,7 +8,7 @@ export const PRUNABLE_OPS = ['Gemm', 'MatMul', 'Conv', ...RECURRENT_OPS] as cons
 
 export const ELEMENTWISE_BINARY_OPS = ['Add', 'Sub', 'Mul', 'Div'] as const;
 
-export const UNARY_OPS = ['Relu', 'LeakyRelu', 'Sigmoid', 'HardSigmoid', 'Tanh', 'Identity', 'Dropout', 'Cast'] as const;
+export const UNARY_OPS = ['Relu', 'LeakyRelu', 'Sigmoid', 'HardSigmoid', 'Tanh', 'Clip', 'Identity', 'Dropout', 'Cast'] as const;
 
 export const SHAPE_OPS = [
   'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice', 'Gather', 'Shape',

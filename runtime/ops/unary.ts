@@ -1,8 +1,9 @@
-// Elementwise activations: Relu, LeakyRelu, Sigmoid, HardSigmoid, Tanh. The output
-// keeps the input's shape and dtype (Relu also accepts integer types from opset 14).
+// Elementwise activations: Relu, LeakyRelu, Sigmoid, HardSigmoid, Tanh, Clip. The output
+// keeps the input's shape and dtype (Relu also accepts integer types from opset 14,
+// Clip from opset 12).
 import type { Node, Tensor } from '../ir.ts';
 import { allocData } from '../tensor.ts';
-import { attrFloat } from './attrs.ts';
+import { attrFloat, fail } from './attrs.ts';
 import type { Kernel, KernelTable } from './types.ts';
 import { need, needFloat, nums } from './shared.ts';
 
@@ -39,4 +40,27 @@ export const unaryKernels: KernelTable = {
     return (v) => Math.max(0, Math.min(1, alpha * v + beta));
   }),
   Tanh: floatUnary(() => Math.tanh),
+  // Clip (PyTorch's ReLU6, hardtanh): bounds are attributes before opset 11, optional
+  // scalar inputs from 11. An absent bound is unbounded. NaN passes through.
+  Clip: (inputs, node, ctx) => {
+    const x = need(node, inputs, 0, 'input');
+    const xs = nums(node, x, 'input');
+    let lo = -Infinity;
+    let hi = Infinity;
+    if (ctx.opset < 11) {
+      lo = attrFloat(node, 'min', -Infinity);
+      hi = attrFloat(node, 'max', Infinity);
+    } else {
+      const bound = (i: number, name: string): number | undefined => {
+        const t = inputs[i];
+        if (t === undefined) return undefined;
+        const v = nums(node, t, name);
+        if (v.length !== 1) fail(node, `${name} has ${v.length} elements`, 'a scalar bound');
+        return v[0];
+      };
+      lo = bound(1, 'min') ?? lo;
+      hi = bound(2, 'max') ?? hi;
+    }
+    return [map(x, xs, (v) => (v < lo ? lo : v > hi ? hi : v))];
+  },
 };

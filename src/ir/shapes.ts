@@ -20,7 +20,7 @@ import { AveragePool, BatchNormalization, Conv, GlobalAveragePool, MaxPool } fro
 export const SHAPE_RULES: Record<string, ShapeRule> = {
   Gemm, MatMul, Conv, LSTM: recurrent, GRU: recurrent, RNN: recurrent,
   Add: el.binary, Sub: el.binary, Mul: el.binary, Div: el.binary,
-  Relu: el.same, LeakyRelu: el.same, Sigmoid: el.same, HardSigmoid: el.same, Tanh: el.same, Identity: el.same,
+  Relu: el.same, LeakyRelu: el.same, Sigmoid: el.same, HardSigmoid: el.same, Tanh: el.same, Clip: el.same, Identity: el.same,
   Softmax: el.same, LogSoftmax: el.same, Dropout: el.Dropout, Cast: el.Cast,
   Flatten: t.Flatten, Reshape: t.Reshape, Transpose: t.Transpose, Squeeze: t.Squeeze, Unsqueeze: t.Unsqueeze,
   Concat: t.Concat, Pad: t.Pad, Slice: sg.Slice, Gather: sg.Gather, Shape: sg.Shape, ConstantOfShape: sg.ConstantOfShape, Constant: sg.Constant,

@@ -90,6 +90,11 @@ export const ALLOW: Record<string, readonly string[]> = {
     'test_slice', 'test_slice_default_axes', 'test_slice_default_steps', 'test_slice_end_out_of_bounds',
     'test_slice_neg', 'test_slice_neg_steps', 'test_slice_negative_axes', 'test_slice_start_out_of_bounds',
   ],
+  Clip: [
+    'test_clip', 'test_clip_default_inbounds', 'test_clip_default_int8_inbounds', 'test_clip_default_int8_max',
+    'test_clip_default_int8_min', 'test_clip_default_max', 'test_clip_default_min', 'test_clip_example',
+    'test_clip_inbounds', 'test_clip_outbounds', 'test_clip_splitbounds',
+  ],
   Pad: ['test_constant_pad', 'test_edge_pad', 'test_reflect_pad'],
   Gather: ['test_gather_0', 'test_gather_1', 'test_gather_2d_indices', 'test_gather_negative_indices'],
   Shape: [

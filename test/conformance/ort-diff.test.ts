@@ -72,6 +72,9 @@ function model(c: Case): { model: Model; feeds: Record<string, Tensor> } {
 }
 
 const cases: Record<string, Case> = {
+  'Clip opset 6 attributes (ReLU6)': { op: 'Clip', opset: 6, inputs: [f32(2, 3, 4)], attrs: { min: flt(0), max: flt(1.5) } },
+  'Clip opset 6 min only': { op: 'Clip', opset: 6, inputs: [f32(2, 3, 4)], attrs: { min: flt(-0.5) } },
+  'Clip opset 13 max input only': { op: 'Clip', opset: 13, inputs: [f32(2, 3, 4), null, { init: of('float32', [], [0.25]) }] },
   'Softmax opset 11 axis 1 coerces to 2-D': { op: 'Softmax', opset: 11, inputs: [f32(2, 3, 4)] },
   'Softmax opset 11 axis 0': { op: 'Softmax', opset: 11, inputs: [f32(2, 3, 4)], attrs: { axis: int(0) } },
   'Softmax opset 11 axis -1': { op: 'Softmax', opset: 11, inputs: [f32(2, 3, 4)], attrs: { axis: int(-1) } },
