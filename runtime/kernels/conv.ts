@@ -6,6 +6,7 @@ import { attrInt, attrInts, attrString, fail } from '../ops/attrs.ts';
 import type { Kernel } from '../ops/types.ts';
 import type { KernelEnv } from './env.ts';
 import type { PackedMatrix } from './linalg.ts';
+import { windowGeometry, type Window } from '../ops/window.ts';
 
 export interface ConvGeometry {
   kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
@@ -41,33 +42,58 @@ export function convGeometry(node: Node, H: number, W: number, kdims: number[]):
   return { kh, kw, sh, sw, dh, dw, pt, pl, oh, ow };
 }
 
-/** Runs the conv given a packer for group g's weight block. */
+/**
+ * Runs the conv given a packer for group g's weight block. A pending epilogue
+ * (env.epilogue, set by a fused Conv -> Relu [-> MaxPool] node, runtime/kernels/fuse.ts)
+ * is applied while the output is still in backend memory, so the intermediate maps
+ * are never copied out, allocated as JS arrays or re-copied in.
+ */
 export function conv2d(env: KernelEnv, node: Node, X: Tensor, M: number, kdims: number[], group: number,
   weight: (g: number) => PackedMatrix | (() => PackedMatrix), bias: Float32Array | null): Tensor {
+  const epi = env.takeEpilogue(node);
   const [N, C, H, W] = X.dims;
   const geo = convGeometry(node, H, W, kdims);
   const cg = C / group, mg = M / group, P = geo.oh * geo.ow, K = cg * geo.kh * geo.kw;
   if (!Number.isInteger(cg) || !Number.isInteger(mg)) fail(node, `group ${group} does not divide C=${C} and M=${M}`);
+  const relu = epi?.relu ?? false;
+  const win = epi?.pool ? fusablePool(epi.pool, geo.oh, geo.ow) : null;
+  const [oh, ow] = win ? win.out : [geo.oh, geo.ow];
+  const Q = oh * ow;
   const weights = Array.from({ length: group }, (_, g) => weight(g));
   const la = env.linalg;
-  const out = new Float32Array(N * M * P);
+  const out = new Float32Array(N * M * Q);
   const x = X.data as Float32Array;
   env.scope(() => {
     const ws = weights.map((w) => (typeof w === 'function' ? w() : w));
     for (const w of ws) if (w.cols !== K || w.rows !== mg) fail(node, `weight block is [${w.rows},${w.cols}]`, `[${mg},${K}]`);
-    const [xs, cols, yt, bs] = la.scratch([cg * H * W, K * P, mg * P, bias ? M : 0]);
+    // Every buffer is overwritten whole (copy, im2col incl. padding, gemmT with accumulate off, pool).
+    const [xs, cols, ys, ps, bs] = la.scratch([cg * H * W, K * P, M * P, win ? M * Q : 0, bias ? M : 0], true);
     if (bias) bs.set(bias);
     for (let n = 0; n < N; n++) {
       for (let g = 0; g < group; g++) {
         const x0 = (n * C + g * cg) * H * W;
         xs.set(x.subarray(x0, x0 + cg * H * W));
         la.im2col(xs, cg, H, W, [geo.kh, geo.kw], [geo.sh, geo.sw], [geo.pt, geo.pl], [geo.dh, geo.dw], geo.oh, geo.ow, cols);
-        la.gemmT(ws[g], cols, P, yt, bias ? bs.subarray(g * mg, (g + 1) * mg) : null, false);
-        out.set(yt, (n * M + g * mg) * P);
+        la.gemmT(ws[g], cols, P, ys.subarray(g * mg * P, (g + 1) * mg * P), bias ? bs.subarray(g * mg, (g + 1) * mg) : null, false);
+      }
+      if (relu) la.relu(ys);
+      if (win) {
+        la.maxPool2d(ys, M, geo.oh, geo.ow, win.kernel, win.strides, win.padBegin, win.dilations, oh, ow, ps);
+        out.set(ps, n * M * Q);
+      } else {
+        out.set(ys, n * M * P);
       }
     }
   });
-  return { dtype: 'float32', dims: [N, M, geo.oh, geo.ow], data: out };
+  if (epi) { epi.reluDone = relu; epi.poolDone = win !== null; }
+  return { dtype: 'float32', dims: [N, M, oh, ow], data: out };
+}
+
+/** The pool's window over the conv output when it is the 2-D, values-only MaxPool the overlay runs in the backend. */
+function fusablePool(pool: Node, h: number, w: number): Window | null {
+  const kernel = attrInts(pool, 'kernel_shape');
+  if (!kernel || kernel.length !== 2 || (pool.outputs.length > 1 && pool.outputs[1])) return null;
+  return windowGeometry(pool, [h, w], kernel, true);
 }
 
 export function convKernel(env: KernelEnv): Kernel {

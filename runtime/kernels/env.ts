@@ -2,11 +2,26 @@
 // table they fall back to, and the cache of packed weights. Only tensors the session
 // pinned (its initializers, immutable for its lifetime) are packed once and kept;
 // any other weight is packed per call inside the call's scratch scope.
-import type { Tensor } from '../ir.ts';
+import type { Node, Tensor } from '../ir.ts';
 import type { KernelTable } from '../ops/types.ts';
 import type { Linalg, PackedMatrix, PackOptions, WeightSource } from './linalg.ts';
 import { chooseFormat } from './linalg.ts';
 import { sourceDensity } from './pack.ts';
+
+/**
+ * What a fused node (runtime/kernels/fuse.ts) asks the next conv2d to do before it
+ * copies its output out of backend memory: Relu in place, then a 2-D MaxPool. conv2d
+ * sets the *Done flags for what it did; the fused kernel runs the rest with the
+ * ordinary kernels, so a producer that falls back to the reference kernel stays correct.
+ */
+export interface Epilogue {
+  /** The producer node it is for: a conv2d run for any other node (a function body's) leaves it. */
+  node: Node;
+  relu: boolean;
+  pool: Node | null;
+  reluDone: boolean;
+  poolDone: boolean;
+}
 
 /** Where a packed weight is used, recorded for reports (session.layers()). */
 export interface PackRecord {
@@ -26,6 +41,8 @@ export class KernelEnv {
   readonly records = new Map<string, PackRecord>();
   /** Force every prunable weight to one format (tests, the crossover bench). */
   format: PackOptions['format'] = 'auto';
+  /** Set by a fused kernel around its producer's call; taken (and cleared) by the first conv2d. */
+  epilogue: Epilogue | null = null;
 
   constructor(readonly linalg: Linalg, readonly base: KernelTable) {}
 
@@ -62,6 +79,14 @@ export class KernelEnv {
       }
     }
     return p;
+  }
+
+  /** The pending epilogue for `node`, cleared so a later conv does not see it. */
+  takeEpilogue(node: Node): Epilogue | null {
+    const e = this.epilogue;
+    if (!e || e.node !== node) return null;
+    this.epilogue = null;
+    return e;
   }
 
   /** A per-call pack: only valid inside scope(). */

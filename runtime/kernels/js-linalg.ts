@@ -33,7 +33,7 @@ export class JsLinalg implements Linalg {
   readonly generation = 0;
   alloc(n: number): BufferHandle { return { n, off: 0, arr: new Float32Array(n) }; }
   view(h: BufferHandle): Float32Array { return h.arr!; }
-  scratch(sizes: number[]): Float32Array[] { return sizes.map((n) => new Float32Array(n)); }
+  scratch(sizes: number[], _uninitialised?: boolean): Float32Array[] { return sizes.map((n) => new Float32Array(n)); }
   mark(): number { return 0; }
   release(_mark: number): void {}
 
@@ -104,6 +104,10 @@ export class JsLinalg implements Linalg {
         }
       }
     }
+  }
+
+  relu(p: Float32Array): void {
+    for (let i = 0; i < p.length; i++) if (p[i] < 0) p[i] = 0;
   }
 
   transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {

@@ -80,7 +80,11 @@ export interface Linalg {
   /** Changes whenever views taken before may have been detached (WASM memory growth). */
   readonly generation: number;
   /** Zeroed float buffers valid until release(mark()) — taken together so WASM grows once. */
-  scratch(sizes: number[]): Float32Array[];
+  /**
+   * uninitialised = true skips the zeroing (WASM: the bytes are whatever the last
+   * scope left) for buffers the caller overwrites whole — conv2d's, ~40k floats a call.
+   */
+  scratch(sizes: number[], uninitialised?: boolean): Float32Array[];
   mark(): number;
   release(mark: number): void;
   /** y = W x (+ bias), rows [r0, r1). */
@@ -90,6 +94,8 @@ export interface Linalg {
   /** Max pooling of `planes` [h, w] planes; geometry as im2col's (k, strides, pads top/left, dilations). */
   maxPool2d(x: Float32Array, planes: number, h: number, w: number, k: number[], strides: number[], pads: number[],
     dil: number[], oh: number, ow: number, y: Float32Array): void;
+  /** In place: p = p < 0 ? 0 : p (the Conv -> Relu epilogue, runtime/kernels/fuse.ts). */
+  relu(p: Float32Array): void;
   /** dst[cols, rows] = src[rows, cols]^T. */
   transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array): void;
   /** One image, one group: see runtime/wasm/assembly/im2col.ts. */

@@ -69,11 +69,16 @@ export interface RecurrentWeights {
 }
 
 /**
- * Below this many (step, batch) rows the input projection runs one gemv per row:
- * the gemm's two transposes cost more than re-reading W from cache (LSTM h256,
- * 28 steps, batch 1: 37 us of transposes against 18 us of gemm).
+ * Below this many (step, batch) rows the input projection runs one gemv per row.
+ * Was 64 while transpose2d thrashed L1 (37 us for the [1024, 28] output of an
+ * LSTM h256, 28 steps); with that fixed (~3 us), transpose + gemmT + transpose beats
+ * per-row gemvs from 16 rows on for every shape and density measured (1024x28,
+ * 768x64, 1024x256 at density 1 / 0.5 / 0.1; least times, this machine): 28 rows of
+ * 1024x28 take 52 us against 63 dense and 19 against 56 at 90% sparsity. At 8 rows
+ * it wins too except half-dense weights, at 2-4 rows mostly not (gemmT's lanes run
+ * along the rows, 16 at a time).
  */
-export const PROJECT_GEMM_ROWS = 64;
+export const PROJECT_GEMM_ROWS = 16;
 
 export function denseRecurrentWeights(env: KernelEnv, node: Node, spec: RecurrentSpec, W: Tensor, R: Tensor): RecurrentWeights {
   const gh = spec.gates * spec.hidden;

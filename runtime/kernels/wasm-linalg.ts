@@ -85,10 +85,10 @@ export class WasmLinalg implements Linalg {
     this.top = mark;
   }
 
-  scratch(sizes: number[]): Float32Array[] {
+  scratch(sizes: number[], uninitialised = false): Float32Array[] {
     const offs = sizes.map((n) => this.allocBytes(n * 4));
     return sizes.map((n, i) => {
-      this.f32.fill(0, offs[i] >> 2, (offs[i] >> 2) + n);
+      if (!uninitialised) this.f32.fill(0, offs[i] >> 2, (offs[i] >> 2) + n);
       return new Float32Array(this.buf, offs[i], n);
     });
   }
@@ -206,6 +206,10 @@ export class WasmLinalg implements Linalg {
     oh: number, ow: number, y: Float32Array): void {
     this.check(this.k.maxPool2d(this.at(x, 'x'), planes, h, w, k[0], k[1], s[0], s[1], pads[0], pads[1], dil[0], dil[1], oh, ow,
       this.at(y, 'y')), 'maxPool2d');
+  }
+
+  relu(p: Float32Array): void {
+    this.check(this.k.reluInPlace(this.at(p, 'p'), p.length), 'reluInPlace');
   }
 
   transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {

@@ -7,6 +7,7 @@ export { lstmCell, gruCell, rnnCell } from './cells';
 export { im2col } from './im2col';
 export { transpose2d } from './transpose';
 export { maxPool2d } from './pool';
+export { reluInPlace } from './elementwise';
 export { applyActivation } from './math';
 
 export function heapBase(): usize {
