@@ -13,6 +13,9 @@ import { allocData, sizeOf } from './tensor.ts';
 import { addCsrFunctions, createBackend, type Backend, type BackendName } from './kernels/index.ts';
 import type { PackRecord } from './kernels/env.ts';
 import { RecurrentStream, type StreamOptions } from './kernels/stream.ts';
+import { loadModelFile } from './host.ts';
+import { setKernelSource, type KernelSource } from './wasm/loader.ts';
+import { fuseGraph, type FusedGraph } from './kernels/fuse.ts';
 
 /**
  * The public tensor: like onnxruntime's (`type`, `data`, `dims`, `size`) and at the
@@ -68,16 +71,25 @@ export interface SessionOptions {
   format?: 'auto' | 'dense' | 'csr';
   /** A name for error messages when creating from bytes. */
   file?: string;
+  /**
+   * Where backend 'wasm' loads its kernel module from: a URL or path, the .wasm bytes
+   * or a compiled WebAssembly.Module. Default: runtime/wasm/build/kernels.wasm, or in
+   * the browser bundle kernels.wasm beside it. Applies to sessions created from then on.
+   */
+  wasm?: KernelSource;
 }
 
 export class InferenceSession {
   readonly inputNames: string[];
   readonly outputNames: string[];
+  /** The graph the js/wasm backends execute: producer -> Relu [-> MaxPool] fused (runtime/kernels/fuse.ts). */
+  private readonly fused: FusedGraph | null;
 
   private constructor(readonly model: Model, private readonly backend: Backend, private readonly file?: string) {
     this.inputNames = model.graph.inputs.map((i) => i.name);
     this.outputNames = model.graph.outputs.map((o) => o.name);
     addCsrFunctions(backend, model.functions);
+    this.fused = backend.env ? fuseGraph(model.graph, backend.env, backend.table) : null;
     if (backend.env) {
       backend.env.format = 'auto';
       for (const t of Object.values(model.graph.initializers)) backend.env.pin(t);
@@ -89,7 +101,7 @@ export class InferenceSession {
     let file = opts.file;
     if (typeof pathOrBytes === 'string') {
       file = pathOrBytes;
-      model = await loadFromPath(pathOrBytes);
+      model = await loadModelFile(pathOrBytes);
     } else {
       const bytes = pathOrBytes instanceof Uint8Array ? pathOrBytes : new Uint8Array(pathOrBytes);
       model = decodeModel(bytes, { file });
@@ -99,6 +111,7 @@ export class InferenceSession {
 
   /** A session over an IR model already in memory (the model must not be mutated afterwards). */
   static async fromModel(model: Model, opts: SessionOptions = {}): Promise<InferenceSession> {
+    if (opts.wasm !== undefined) setKernelSource(opts.wasm);
     const backend = await createBackend(opts.backend ?? 'wasm');
     const s = new InferenceSession(model, backend, opts.file);
     if (backend.env && opts.format) backend.env.format = opts.format;
@@ -114,7 +127,9 @@ export class InferenceSession {
 
   runSync(feeds: Record<string, IrTensor>, fetches?: string[]): Record<string, Tensor> {
     this.checkFeeds(feeds);
-    const graph = fetches ? { ...this.model.graph, outputs: fetches.map((name) => ({ name, dtype: 'float32' as DType, shape: null })) } : this.model.graph;
+    // A fetch of a value the fusion removed runs the original graph.
+    const base = this.fused && !fetches?.some((f) => this.fused!.removed.has(f)) ? this.fused.graph : this.model.graph;
+    const graph = fetches ? { ...base, outputs: fetches.map((name) => ({ name, dtype: 'float32' as DType, shape: null })) } : base;
     const out = executeGraph(graph, feeds, this.backend.table, {
       functions: this.model.functions, ctx: { opset: onnxOpset(this.model), file: this.file },
     });
@@ -148,22 +163,4 @@ export class InferenceSession {
       }
     }
   }
-}
-
-/** Reads a model file and its external data (relative to the model, never escaping its folder). */
-async function loadFromPath(path: string): Promise<Model> {
-  const fs = await import('node:fs');
-  const p = await import('node:path');
-  const bytes = fs.readFileSync(path);
-  const dir = p.dirname(p.resolve(path));
-  return decodeModel(bytes, {
-    file: path,
-    externalData: (location: string) => {
-      const full = p.resolve(dir, location);
-      if (full !== dir && !full.startsWith(dir + p.sep)) {
-        throw new RampartError(`external data '${location}' points outside the model's folder`, { file: path, expected: 'a path inside ' + dir });
-      }
-      return fs.readFileSync(full);
-    },
-  });
 }

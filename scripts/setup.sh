@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh machine: Debian packages the tests and the main job need
 # (ONNX conformance data, Fashion-MNIST, a C compiler for the C target and clang/llvm
-# for its ARM Cortex-M size check), then the npm dependencies.
+# for its ARM Cortex-M size check, chromium for the browser test — headless only, so
+# without recommends), then the npm dependencies, the WASM kernels and the browser bundle.
 # Idempotent: does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ need=()
 command -v cc >/dev/null || need+=(gcc libc6-dev)
 command -v clang-14 >/dev/null || need+=(clang-14)
 command -v llvm-size-14 >/dev/null || need+=(llvm-14)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -23,4 +25,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
-node runtime/wasm/build.mjs
+node scripts/build-browser.mjs  # builds the WASM kernels (runtime/wasm/build.mjs) first

@@ -1,6 +1,7 @@
-// `npm test`: type-checks the project, builds the WASM kernels from source, then runs
-// every test/**/*.test.ts with node's own test runner (through tsx). Extra arguments
-// filter test files by substring (and skip the type-check).
+// `npm test`: type-checks the project, builds the WASM kernels from source and the
+// browser bundle (scripts/build-browser.mjs does both, each skipped while its inputs
+// are unchanged), then runs every test/**/*.test.ts with node's own test runner
+// (through tsx). Extra arguments filter test files by substring (and skip the type-check).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ if (filters.length === 0) {
     process.exit(tsc.status ?? 1);
   }
 }
-const build = spawnSync(process.execPath, ['runtime/wasm/build.mjs'], { stdio: 'inherit' });
+const build = spawnSync(process.execPath, ['scripts/build-browser.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -1,34 +1,48 @@
 // Loads the compiled kernel module (runtime/wasm/build/kernels.wasm, built from
-// source by runtime/wasm/build.mjs). Compiled once per process; each backend
-// instance gets its own instance and memory.
+// source by runtime/wasm/build.mjs; in the browser bundle, kernels.wasm beside the
+// bundle — see runtime/host.ts). Compiled once per process and kernel source; each
+// backend instance gets its own instance and memory.
 import { RampartError } from '../errors.ts';
+import { defaultKernelUrl, readBytes } from '../host.ts';
+
+/** Where the kernels come from: a URL or path, the .wasm bytes, or a compiled module. */
+export type KernelSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly.Module;
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+let source: KernelSource | undefined;
 
-async function readBytes(url: URL): Promise<Uint8Array> {
-  if (typeof process !== 'undefined' && process.versions?.node) {
-    const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(url));
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
+/** Sets where later backends load the kernels from (backends already made keep theirs). */
+export function setKernelSource(src: KernelSource): void {
+  if (src === source) return;
+  source = src;
+  compiled = undefined;
 }
 
-export function kernelModule(): Promise<WebAssembly.Module> {
-  compiled ??= (async () => {
-    const url = new URL('./build/kernels.wasm', import.meta.url);
-    let bytes: Uint8Array;
+async function compileFrom(src: KernelSource | undefined): Promise<WebAssembly.Module> {
+  if (src instanceof WebAssembly.Module) return src;
+  let bytes: Uint8Array;
+  if (src instanceof Uint8Array) bytes = src;
+  else if (src instanceof ArrayBuffer) bytes = new Uint8Array(src);
+  else {
+    const where = src ?? defaultKernelUrl();
     try {
-      bytes = await readBytes(url);
+      bytes = await readBytes(where);
     } catch (e) {
-      compiled = undefined;
-      throw new RampartError(`cannot read the WASM kernels at ${url.pathname}`, {
+      throw new RampartError(`cannot read the WASM kernels at ${where instanceof URL && where.protocol === 'file:' ? where.pathname : String(where)}`, {
         expected: 'a built kernel module: run `node runtime/wasm/build.mjs` (npm test and npm run build:wasm do)',
       }, { cause: e });
     }
-    return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  })();
+  }
+  return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+}
+
+export function kernelModule(): Promise<WebAssembly.Module> {
+  if (!compiled) {
+    const p = compileFrom(source);
+    compiled = p;
+    // A failed load is retried by the next caller.
+    p.catch(() => { if (compiled === p) compiled = undefined; });
+  }
   return compiled;
 }
 
@@ -53,6 +67,7 @@ export interface KernelExports {
   maxPool2d(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
     dh: number, dw: number, oh: number, ow: number, y: number): number;
   transpose2d(src: number, rows: number, cols: number, dst: number): number;
+  reluInPlace(p: number, n: number): number;
   applyActivation(kind: number, a: number, b: number, clip: number, p: number, n: number): number;
 }
 
