@@ -1,6 +1,6 @@
 // The session API, shaped like onnxruntime's: `InferenceSession.create(pathOrBytes,
 // { backend })`, `session.run(feeds)` -> outputs, `new Tensor(type, data, dims)`.
-// Backends: 'reference' (engineer B's dense kernels), 'js' and 'wasm' (the sparse
+// Backends: 'reference' (the dense reference kernels), 'js' and 'wasm' (the sparse
 // overlays of runtime/kernels/). The session pins its initializers so each weight is
 // packed once (dense or CSR by density) and reused by every run; recurrent models
 // can also be stepped one time step at a time (createStream, runtime/kernels/stream.ts).

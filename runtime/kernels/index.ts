@@ -1,5 +1,5 @@
-// The kernel tables of the js and wasm backends: the reference table (engineer B's
-// runtime/ops/index.ts, dense and obviously correct) overlaid with the kernels that
+// The kernel tables of the js and wasm backends: the reference table
+// (runtime/ops/index.ts, dense and obviously correct) overlaid with the kernels that
 // have a sparse path — Gemm, MatMul, Conv, LSTM, GRU, RNN — plus the reference
 // kernels the CSR functions' bodies need. One overlay, two backends: only the Linalg
 // plug differs.
