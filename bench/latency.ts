@@ -7,6 +7,8 @@ import { InferenceSession } from '../runtime/index.ts';
 import { decodeModel } from '../runtime/onnx/decode.ts';
 import type { Dim, Tensor } from '../runtime/ir.ts';
 import { sizeOf } from '../runtime/tensor.ts';
+import { isBatchName } from '../targets/c/prepare.ts';
+import { median } from './common.ts';
 
 export interface LatencyRow {
   label: string;
@@ -23,18 +25,14 @@ export interface LatencyOptions {
   symbolic?: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /** A deterministic batch-1 input for each graph input (symbolic dims: batch 1, others `symbolic`). */
 function inputsFor(path: string, symbolic: number): Record<string, Tensor> {
   const model = decodeModel(new Uint8Array(readFileSync(path)), { file: path });
   const feeds: Record<string, Tensor> = {};
   for (const inp of model.graph.inputs) {
-    const dims = (inp.shape ?? []).map((d: Dim, i: number) => (typeof d === 'number' ? d : i === 0 ? 1 : symbolic));
+    // The batch is the dim named like one (time-major exports put it on axis 1), else an unnamed axis 0.
+    const dims = (inp.shape ?? []).map((d: Dim, i: number) =>
+      (typeof d === 'number' && d > 0 ? d : (typeof d === 'string' ? isBatchName(d) : i === 0) ? 1 : symbolic));
     const data = new Float32Array(sizeOf(dims));
     for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 1000) / 1000;
     feeds[inp.name] = { dtype: 'float32', dims, data };

@@ -53,7 +53,7 @@ function xEncoding(xs: (number | string)[], o: ChartOptions): Spec {
   return enc;
 }
 
-function unique<T>(xs: T[]): T[] {
+export function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 

@@ -1,7 +1,7 @@
 // The main job's summary (`rampart main`): accuracy and batch-1 latency as charts,
 // the markdown summary (tables + an embedded latency SVG), and a self-contained
 // summary.html that also inlines the prune report's per-layer charts.
-import { escapeHtml, htmlPage, htmlTable, specToSvg, type Section } from './chart.ts';
+import { escapeHtml, htmlPage, htmlTable, specToSvg, unique, type Section } from './chart.ts';
 
 /** One colour per runtime, shared by every latency chart (main summary, bench/runtime). */
 export const RUNTIME_COLORS: Record<string, string> = {
@@ -25,8 +25,6 @@ export interface AccuracyPoint {
   label: string;
   accuracy: number;
 }
-
-const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
 
 /**
  * Batch-1 latency as grouped horizontal bars (one group per model, one bar per

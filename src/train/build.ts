@@ -10,7 +10,7 @@
 import type { Model, Node, Tensor, Attr } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { f32, i64 } from '../../runtime/tensor.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32 } from '../util/random.ts';
 
 export type RecurrentArch = {
   kind: 'lstm' | 'gru' | 'rnn';

@@ -12,7 +12,7 @@ import { tf } from './tf.ts';
 import { lowerToTfjs, type LoweredModel } from './lower.ts';
 import { useBackend, useBackendFor, type BackendChoice, type BackendName } from './backend.ts';
 import { applyMasks, maskTensors, type Masks } from './masks.ts';
-import { mulberry32, shuffled } from './random.ts';
+import { mulberry32, shuffled } from '../util/random.ts';
 
 export { lowerToTfjs, type LoweredModel } from './lower.ts';
 export { pickBackend, useBackendFor, useBackend, missingKernels, type BackendChoice, type BackendName } from './backend.ts';

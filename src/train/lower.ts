@@ -110,8 +110,13 @@ export function lowerToTfjs(model: Model, opts: { file?: string } = {}): Lowered
         const ref = referenceKernels[kernelKey(node.domain, node.op)];
         if (ref && ins.every((v) => v === undefined || !isTf(v))) {
           outs = ref(ins as (Tensor | undefined)[], node, { opset: ctx.opset, file: ctx.file });
-        } else {
+        } else if (lowerings[node.op]) {
           outs = lowerings[node.op](ins, node, ctx);
+        } else {
+          // Passed the up-front check because the reference kernels run it on host values.
+          throw new RampartError(`op ${node.op} has no tfjs lowering for a computed float input`, {
+            expected: `${node.op} only in shape arithmetic, or one of ${Object.keys(lowerings).join(', ')}`,
+          });
         }
       } catch (e) {
         throw withContext(e, { file: opts.file, node: node.name, op: node.op });

@@ -97,7 +97,11 @@ export function prepare(src: Model, opts: ResolvedOptions, inputDims: Record<str
   try {
     values = executeGraph(model.graph, feeds, referenceKernels, { functions: model.functions, ctx: { opset, file }, keep });
   } catch (e) {
-    throw withContext(e, { file, expected: `a model that runs with its inputs bound to ${describeBound(bound)}` });
+    const err = withContext(e, { file, expected: `a model that runs with its inputs bound to ${describeBound(bound)}` });
+    // An inner error keeps its own `expected`; the guessed binding is then the likely cause.
+    const guessed = Object.keys(bound).filter((k) => !isBatchName(k) && k !== '?0' && !(k in opts.dims));
+    if (guessed.length) err.message += `; symbolic dims ${guessed.join(', ')} were bound to ${opts.seqLen} (seqLen, --seq-len on the CLI)`;
+    throw err;
   }
 
   const dims = new Map<string, number[]>();

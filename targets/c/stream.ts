@@ -17,6 +17,7 @@ import { executeGraph } from '../../runtime/executor.ts';
 import { referenceKernels } from '../../runtime/ops/index.ts';
 import { attrInts, attrString } from '../../runtime/ops/attrs.ts';
 import { isRecurrent } from '../../runtime/ops/groups.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 import type { StreamBinding } from './lower/context.ts';
 import { lowerProgram } from './lower/index.ts';
 import { CModule } from './module.ts';
@@ -82,13 +83,10 @@ function traceTimeAxis(prep: Prepared): { name: string; axis: number } | string 
   }
 }
 
-/** Deterministic inputs in [0, 1) for the check (xorshift32). */
+/** Deterministic inputs in [0, 1) for the check. */
 function probeInput(n: number): Float32Array {
-  let s = 0x9e3779b9;
-  return Float32Array.from({ length: n }, () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  });
+  const next = mulberry32(0x9e3779b9);
+  return Float32Array.from({ length: n }, () => next());
 }
 
 /** Time step t of x (dims, time axis) as a tensor with that axis of size 1. */

@@ -22,13 +22,13 @@ function nnzOf(m: Float32Array): number {
   return n;
 }
 
-function csrTypes(rows: number, cols: number, nnz: number): { ci: IndexType; rp: IndexType } {
+function csrTypes(cols: number, nnz: number): { ci: IndexType; rp: IndexType } {
   return { ci: cols <= U16_MAX_COLS ? 'u16' : 'i32', rp: nnz <= 0xffff ? 'u16' : 'i32' };
 }
 
 /** Bytes of a matrix stored as CSR with the narrowest index types. */
 export function csrStoredBytes(rows: number, cols: number, nnz: number): number {
-  const t = csrTypes(rows, cols, nnz);
+  const t = csrTypes(cols, nnz);
   return nnz * (4 + INDEX_BYTES[t.ci]) + (rows + 1) * INDEX_BYTES[t.rp];
 }
 
@@ -65,7 +65,7 @@ export function emitMatrix(mod: CModule, key: string, base: string, rows: number
       return { rows, cols, nnz, dense: sym, csr: null };
     }
     const m = csrFromDense(data, rows, cols);
-    const t = csrTypes(rows, cols, nnz);
+    const t = csrTypes(cols, nnz);
     const pct = ((nnz / Math.max(1, rows * cols)) * 100).toFixed(1);
     const val = mod.array(`${base}_val`, 'float', m.values, 'weight', `${what}: CSR [${rows}, ${cols}], ${nnz} nonzeros (${pct}%)`);
     const col = mod.array(`${base}_col`, C_INDEX_TYPE[t.ci] as 'uint16_t' | 'int32_t', m.colIdx, 'index');

@@ -51,8 +51,9 @@ test('flash estimate is within 10% of the Cortex-M4 object size (text + data)', 
     writeFileSync(join(inc, 'math.h'), 'float expf(float); float tanhf(float); float logf(float);\n#define INFINITY (__builtin_inff())\n');
     writeFileSync(join(inc, 'string.h'), 'typedef __SIZE_TYPE__ size_t;\n#define NULL ((void *)0)\nvoid *memcpy(void *, const void *, size_t);\nvoid *memset(void *, int, size_t);\n');
   }
-  const models: [string, Model][] = ['lstm', 'gru', 'rnn_tanh', 'lstm_stacked', 'lstm_bidir', 'cnn_bn', 'lstm_state']
-    .map((f) => [f, loadModel(join(ROOT, 'test', 'fixtures', `${f}.onnx`))]);
+  const models: [string, Model][] = ['lstm', 'gru', 'rnn_tanh', 'lstm_stacked', 'lstm_bidir', 'cnn_bn', 'lstm_state',
+    'extra/gru_opset11', 'extra/lstm_time_major', 'extra/cnn_stride2']
+    .map((f) => [f.replace('extra/', ''), loadModel(join(ROOT, 'test', 'fixtures', `${f}.onnx`))]);
   const zoo = join(ROOT, 'models', 'lstm', 'model.onnx');
   if (existsSync(zoo)) models.push(['zoo_lstm', loadModel(zoo)]);
   const est = new Map<string, number>();

@@ -88,8 +88,13 @@ test('an op the C target cannot run is refused naming the node and the op', () =
 });
 
 test('attributes outside the supported set are refused clearly', () => {
-  const grouped = graph('grouped', ['N', 4, 8, 8], [n('dw', 'Conv', ['x', 'W'], ['y'], { group: { type: 'int', value: 2 } })], { W: tensor([4, 2, 3, 3]) });
-  throwsRampart(() => compile(grouped, {}), /node 'dw'/, /group=2/, /group 1/);
+  const grouped = graph('grouped', ['N', 4, 8, 8], [n('dw', 'Conv', ['x', 'W'], ['y'], { group: { type: 'int', value: 3 } })], { W: tensor([3, 2, 3, 3]) });
+  throwsRampart(() => compile(grouped, {}), /node 'dw'/, /group=3/);
+  const pads = { P: { dtype: 'int64' as const, dims: [6], data: Float64Array.from([0, 0, 1, 0, 0, 1]) } };
+  const reflect = graph('reflect', ['N', 3, 5], [n('pad', 'Pad', ['x', 'P'], ['y'], { mode: { type: 'string', value: 'reflect' } })], pads);
+  throwsRampart(() => compile(reflect, {}), /node 'pad'/, /mode 'reflect'/, /mode 'constant'/);
+  const crop = graph('crop', ['N', 3, 5], [n('crop', 'Pad', ['x', 'P'], ['y'])], { P: { ...pads.P, data: Float64Array.from([0, 0, -1, 0, 0, 2]) } });
+  throwsRampart(() => compile(crop, {}), /node 'crop'/, /negative pads/, /pads >= 0/);
   const acts = graph('hs_lstm', [28, 'N', 4], [n('lstm', 'LSTM', ['x', 'W', 'R'], ['y'], {
     hidden_size: { type: 'int', value: 3 }, activations: { type: 'strings', value: ['HardSigmoid', 'Tanh', 'Tanh'] },
   })], { W: tensor([1, 12, 4]), R: tensor([1, 12, 3]) });
@@ -136,6 +141,15 @@ test('symbolic sequence dims take seqLen; the batch takes 1', () => {
   const b = budget(m, { seqLen: 50 });
   assert.deepEqual(b.bound, { batch: 1, T: 50 });
   assert.equal(b.sram.inputBytes, 50 * 6 * 4);
+});
+
+test('a model that breaks with its symbolic dims bound to seqLen says so', () => {
+  const m = graph('dyn_img', ['N', 1, 'H', 'W'], [
+    n('flat', 'Flatten', ['x'], ['f']), n('fc', 'Gemm', ['f', 'W'], ['y'], { transB: { type: 'int', value: 1 } }),
+  ], { W: tensor([10, 784]) });
+  assert.deepEqual(budget(m).bound, { N: 1, H: 28, W: 28 });
+  throwsRampart(() => budget(m, { seqLen: 20 }), /node 'fc'/, /symbolic dims H, W were bound to 20 \(seqLen/);
+  assert.deepEqual(budget(m, { seqLen: 20, dims: { H: 28, W: 28 } }).bound, { N: 1, H: 28, W: 28 });
 });
 
 test('the device table lists the documented parts', () => {

@@ -2,21 +2,12 @@
 // PyTorch fixtures do not reach (reverse / bidirectional / clipped recurrent layers,
 // GRU linear_before_reset=0, peepholes, sequence_lens, pools with padding and ceil
 // mode, an unfolded BatchNormalization, broadcasting binaries, Softmax / LogSoftmax,
-// Concat, Slice, general Transpose). Their oracle is onnxruntime on the same model.
+// Concat, Slice, general Transpose, grouped Conv, Pad). Their oracle is onnxruntime on the same model.
 import type { Attr, Dim, Model, Node, Tensor } from '../../runtime/ir.ts';
 import { getMatrix, prunableWeights, setMatrix } from '../../src/ir/layers.ts';
+import { rng } from '../../src/util/random.ts';
 
-/** Deterministic uniform numbers in [lo, hi) (mulberry32). */
-export function rng(seed: number): (lo?: number, hi?: number) => number {
-  let a = seed >>> 0;
-  return (lo = -1, hi = 1) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  };
-}
+export { rng };
 
 const I = (value: number): Attr => ({ type: 'int', value });
 const F = (value: number): Attr => ({ type: 'float', value });
@@ -103,6 +94,17 @@ export function cnnOps(): Model {
   const cat = b.op('Concat', [f1, f2], ['cat'], { axis: I(1) });
   b.op('Gemm', [cat, b.w('fc', [5, 4 + 3 * 5 * 4]), b.w('fcb', [5])], ['y'], { transB: I(1) });
   return b.model('cnn_ops', [['x', ['N', 2, 9, 9]]], ['y']);
+}
+
+/** Grouped and depthwise Convs; Pads with a fill value, and by axes (opset 18). */
+export function groupPadOps(): Model {
+  const b = new Builder(55);
+  let x = b.op('Conv', ['x', b.w('g1', [4, 1, 3, 3]), b.w('g1b', [4])], ['g1o'], { group: I(2), strides: IS([2, 2]), pads: IS([1, 1, 1, 1]) });
+  x = b.op('Pad', [x, b.ints('p1', [0, 0, 1, 0, 0, 0, 0, 2]), b.w('pv', [])], ['p1o']);
+  x = b.op('Conv', [x, b.w('dw', [4, 1, 2, 2])], ['dwo'], { group: I(4) });
+  x = b.op('Pad', [x, b.ints('p2', [2, 1]), '', b.ints('pax', [-1])], ['p2o']);
+  b.op('Tanh', [x], ['y']);
+  return b.model('group_pad_ops', [['x', ['N', 2, 9, 9]]], ['y'], 18);
 }
 
 /**

@@ -11,15 +11,17 @@ import type { Model, Tensor } from '../../runtime/ir.ts';
 import { loadModel } from '../../src/onnx/import.ts';
 import { readNpy } from '../../src/io/npy.ts';
 import { buildSuite, CC_FLAGS, findCc, removeSuite, maxAbsDiff, nullCodes, runC, runOrt, samplesOf, streamC, type Case, type Suite } from './harness.ts';
-import { cnnOps, mlpOps, pruneModel, rng, rnnOps } from './models.ts';
+import { cnnOps, groupPadOps, mlpOps, pruneModel, rng, rnnOps } from './models.ts';
 
 const TOL = 1e-4;
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIX = join(ROOT, 'test', 'fixtures');
 const ZOO = join(ROOT, 'models', 'lstm', 'model.onnx');
 const FIXTURES = ['lstm', 'gru', 'rnn_tanh', 'lstm_stacked', 'lstm_bidir', 'cnn_bn', 'lstm_state'];
+/** test/fixtures/extra: exports no case here was written for (opset 11 GRU, time-major LSTM, grouped stride-2 CNN with Pad). */
+const EXTRA = ['gru_opset11', 'lstm_time_major', 'cnn_stride2'];
 /** Which models must get rampart_stream_step (forward recurrent, last-step readout, one input). */
-const STREAMABLE = new Set(['lstm', 'gru', 'rnn_tanh', 'lstm_stacked', 'zoo-lstm']);
+const STREAMABLE = new Set(['lstm', 'gru', 'rnn_tanh', 'lstm_stacked', 'zoo-lstm', 'gru_opset11', 'lstm_time_major']);
 
 const cc = findCc();
 const skip = cc ? false : 'no C compiler (cc, gcc or clang) on PATH';
@@ -58,12 +60,17 @@ function cases(): Case[] {
     const feeds = model.graph.inputs.map((i) => readNpy(join(FIX, `${f}.${i.name}.npy`)));
     both(f, model, samplesOf(model, feeds));
   }
+  for (const f of EXTRA) {
+    const model = loadModel(join(FIX, 'extra', `${f}.onnx`));
+    both(f, model, samplesOf(model, [readNpy(join(FIX, 'extra', `${f}.input.npy`))]));
+  }
   if (existsSync(ZOO)) {
     const zoo = loadModel(ZOO);
     both('zoo-lstm', zoo, randomInput(zoo, 2, 7, [1, 28, 28]));
   }
   both('mlp_ops', mlpOps(), randomInput(mlpOps(), 3, 1, [1, 12]));
   both('cnn_ops', cnnOps(), randomInput(cnnOps(), 2, 2, [1, 2, 9, 9]));
+  both('group_pad_ops', groupPadOps(), randomInput(groupPadOps(), 2, 5, [1, 2, 9, 9]));
   both('rnn_ops', rnnOps(), randomInput(rnnOps(), 3, 3, [5, 1, 4]), { seqLen: 5 });
   out.push({ name: 'wide/pruned10', model: pruneModel(wide(), 0.1), opts: { maxDensity: 0.95 }, samples: randomInput(wide(), 2, 4, [1, 300]) });
   return out;
@@ -82,8 +89,9 @@ test(`all generated files compile with cc ${CC_FLAGS.join(' ')} into one program
   assert.ok(suite.built.length >= 20);
 });
 
-for (const name of [...FIXTURES.flatMap((f) => [`${f}/dense`, `${f}/pruned90`]), 'zoo-lstm/dense', 'zoo-lstm/pruned90',
-  'mlp_ops/dense', 'mlp_ops/pruned90', 'cnn_ops/dense', 'cnn_ops/pruned90', 'rnn_ops/dense', 'rnn_ops/pruned90', 'wide/pruned10']) {
+for (const name of [...[...FIXTURES, ...EXTRA].flatMap((f) => [`${f}/dense`, `${f}/pruned90`]), 'zoo-lstm/dense', 'zoo-lstm/pruned90',
+  'mlp_ops/dense', 'mlp_ops/pruned90', 'cnn_ops/dense', 'cnn_ops/pruned90', 'group_pad_ops/dense', 'group_pad_ops/pruned90',
+  'rnn_ops/dense', 'rnn_ops/pruned90', 'wide/pruned10']) {
   test(`${name}: C output matches onnxruntime within ${TOL}`, { skip: skip || (name.startsWith('zoo') && !existsSync(ZOO) ? `${ZOO} is absent` : false) }, async (t) => {
     const b = suite.built.find((x) => x.name === name)!;
     assert.ok(b, `case ${name} was built`);
@@ -118,6 +126,15 @@ test('the int32 row-pointer CSR path is taken for > 65535 nonzeros', { skip }, (
   const b = suite.built.find((x) => x.name === 'wide/pruned10')!;
   assert.match(b.source, /static const int32_t fc1_W_rowptr\[301\]/);
   assert.match(b.source, /rp_csr_mv_u16_i32\(/);
+});
+
+test('a grouped Conv is one call per group; Pad scatters, and an all-zero Pad (PyTorch\'s AvgPool2d) is a view', { skip }, () => {
+  const gp = suite.built.find((x) => x.name === 'group_pad_ops/dense')!;
+  assert.equal(gp.source.match(/^  rp_conv2d_dense\(/gm)?.length, 2 + 4);
+  assert.equal(gp.source.match(/^  rp_pad\(/gm)?.length, 2);
+  const cnn = suite.built.find((x) => x.name === 'cnn_stride2/dense')!;
+  assert.doesNotMatch(cnn.source, /rp_pad/);
+  assert.match(cnn.source, /2 groups/);
 });
 
 test('rampart_run refuses NULL pointers with the error code', { skip }, () => {

@@ -4,9 +4,10 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import type { Attr, Node, Tensor } from '../../runtime/ir.ts';
 import { recurrentKernels } from '../../runtime/ops/recurrent/index.ts';
+import { rng } from '../../src/util/random.ts';
 import { maxAbsDiff } from '../onnx/ort.ts';
 
-export { maxAbsDiff };
+export { maxAbsDiff, rng };
 
 const { onnx } = onnxProto;
 
@@ -18,19 +19,6 @@ export interface RecurrentCase {
   /** In ONNX order; undefined = absent optional input. */
   inputs: (Tensor | undefined)[];
   opset?: number;
-}
-
-/** Deterministic uniform numbers in [lo, hi) (mulberry32). */
-export function rng(seed: number): (lo?: number, hi?: number) => number {
-  let a = seed >>> 0;
-  return (lo = -1, hi = 1) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return lo + (hi - lo) * u;
-  };
 }
 
 export function randTensor(r: ReturnType<typeof rng>, dims: number[], lo = -1, hi = 1): Tensor {

@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Attr, Model, Node, Tensor } from '../../runtime/ir.ts';
 import { encodeModel } from '../../src/onnx/export.ts';
-import { mulberry32 } from '../../src/train/random.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 import { tf } from '../../src/train/tf.ts';
 import { lowerToTfjs } from '../../src/train/lower.ts';
 

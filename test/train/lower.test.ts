@@ -12,18 +12,20 @@ import { useBackend } from '../../src/train/backend.ts';
 import { maxAbsDiff, ortRun, tfjsRun } from './helpers.ts';
 import type { Tensor } from '../../runtime/ir.ts';
 
-const FIX = new URL('../fixtures/', import.meta.url).pathname;
-const manifest = JSON.parse(readFileSync(FIX + 'manifest.json', 'utf8')) as {
-  fixtures: Record<string, { model: string; inputs: Record<string, string>; outputs: Record<string, string> }>;
-};
+type Manifest = { fixtures: Record<string, { model: string; inputs: Record<string, string>; outputs: Record<string, string> }> };
+// The fixtures the lowering was written against, and test/fixtures/extra: exports it was
+// not (opset 11 GRU, time-major LSTM, grouped stride-2 CNN with Pad).
+const SETS = ['../fixtures/', '../fixtures/extra/'].map((dir) => {
+  const path = new URL(dir, import.meta.url).pathname;
+  return { path, manifest: JSON.parse(readFileSync(path + 'manifest.json', 'utf8')) as Manifest };
+});
 
 for (const backend of ['wasm', 'cpu'] as const) {
   test(`PyTorch fixtures: tfjs-${backend} forward equals onnxruntime within 1e-4`, async () => {
     await useBackend(backend);
-    const names = Object.keys(manifest.fixtures);
-    assert.ok(names.length >= 7, 'the fixture set is there');
-    for (const name of names) {
-      const f = manifest.fixtures[name];
+    const all = SETS.flatMap(({ path, manifest }) => Object.entries(manifest.fixtures).map(([name, f]) => ({ name, f, FIX: path })));
+    assert.ok(all.length >= 10, 'the fixture sets are there');
+    for (const { name, f, FIX } of all) {
       const model = loadModel(FIX + f.model);
       const feeds: Record<string, Tensor> = {};
       for (const [k, p] of Object.entries(f.inputs)) feeds[k] = readNpy(FIX + p);

@@ -1,9 +1,9 @@
 // Non-recurrent lowerings against onnxruntime-node: convolution and pooling
-// geometry (strides, asymmetric pads, dilation, ceil_mode, count_include_pad, 1-D),
-// BatchNorm, softmax axes across opsets, and the shape ops PyTorch heads use.
+// geometry (strides, asymmetric pads, dilation, groups, ceil_mode, count_include_pad,
+// 1-D), Pad and Clip, BatchNorm, softmax axes across opsets, and the shape ops PyTorch heads use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Model, Node, Tensor } from '../../runtime/ir.ts';
+import type { Node, Tensor } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { f32, i64 } from '../../runtime/tensor.ts';
 import { useBackend } from '../../src/train/backend.ts';
@@ -27,6 +27,16 @@ const CASES: Case[] = [
     init: { w: W([3, 2, 3, 3], 3) } },
   { label: 'Conv 1-D', x: [2, 3, 10], nodes: [node('Conv', ['x', 'w', 'b'], ['y'], { pads: ints([1, 1]) })],
     init: { w: W([5, 3, 3], 4), b: W([5], 5) } },
+  { label: 'Conv group 2, stride 2', x: [2, 4, 7, 6],
+    nodes: [node('Conv', ['x', 'w', 'b'], ['y'], { group: int(2), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) })],
+    init: { w: W([6, 2, 3, 3], 14), b: W([6], 15) } },
+  { label: 'Conv depthwise 1-D', x: [2, 3, 10], nodes: [node('Conv', ['x', 'w'], ['y'], { group: int(3) })],
+    init: { w: W([3, 1, 3], 16) } },
+  { label: 'Pad constant_value + negative pads; Clip (opset 13)', x: [2, 3, 5], opset: 13,
+    nodes: [node('Pad', ['x', 'p', 'v'], ['pd']), node('Clip', ['pd', 'lo', 'hi'], ['y'])],
+    init: { p: i64([6], [0, 1, -1, 0, -2, 2]), v: f32([], [0.25]), lo: f32([], [-0.3]), hi: f32([], [0.6]) } },
+  { label: 'Pad pads attribute, value (opset 10); Clip attributes', x: [1, 2, 3, 3], opset: 10,
+    nodes: [node('Pad', ['x'], ['pd'], { pads: ints([0, 0, 1, 2, 0, 0, 2, 0]), value: float(-1) }), node('Clip', ['pd'], ['y'], { min: float(-0.5) })] },
   { label: 'MaxPool ceil_mode + pads', x: [2, 3, 9, 9],
     nodes: [node('MaxPool', ['x'], ['y'], { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 0, 0]), ceil_mode: int(1) })] },
   { label: 'AveragePool count_include_pad=0, ceil_mode', x: [1, 2, 8, 7],
@@ -59,6 +69,9 @@ const CASES: Case[] = [
       node('Concat', ['un', 'un'], ['y'], { axis: int(0) }),
     ],
     init: { idx: i64([3], [3, -4, 1]), st: i64([1], [-1]), en: i64([1], [-100]), ax: i64([1], [2]), sp: i64([1], [-2]), ua: i64([1], [0]) } },
+  { label: 'Slice negative step from a start before the axis (clamped to 0)', x: [2, 5],
+    nodes: [node('Slice', ['x', 'st', 'en', 'ax', 'sp'], ['y'])],
+    init: { st: i64([1], [-100]), en: i64([1], [-200]), ax: i64([1], [1]), sp: i64([1], [-1]) } },
   { label: 'Transpose, Reshape with 0 and -1, Squeeze, Relu', x: [2, 1, 3, 4],
     nodes: [
       node('Transpose', ['x'], ['t'], { perm: ints([0, 2, 1, 3]) }),
@@ -84,19 +97,17 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
-function convModel(group: number): Model {
-  return graphModel([{ name: 'x', shape: [1, 4, 5, 5] }], ['y'],
-    [node('Conv', ['x', 'w'], ['y'], { group: int(group) }, 'conv_g')], { w: W([4, 4 / group, 3, 3], 13) });
-}
-
-test('grouped Conv is refused with the node named', async () => {
-  const m = convModel(2);
-  const low = lowerToTfjs(m);
-  try {
-    assert.throws(() => tf.tidy(() => low.forward({ x: randomTensor([1, 4, 5, 5], 1) })),
-      (e: unknown) => e instanceof RampartError && /group=2/.test(e.message) && /conv_g/.test(e.message));
-  } finally {
-    low.dispose();
+test('Pad in reflect or edge mode is refused with the node and mode named', async () => {
+  for (const mode of ['reflect', 'edge']) {
+    const m = graphModel([{ name: 'x', shape: [1, 2, 4] }], ['y'],
+      [node('Pad', ['x', 'p'], ['y'], { mode: { type: 'string', value: mode } }, 'pad_m')], { p: i64([6], [0, 0, 1, 0, 0, 1]) });
+    const low = lowerToTfjs(m);
+    try {
+      assert.throws(() => tf.tidy(() => low.forward({ x: randomTensor([1, 2, 4], 1) })),
+        (e: unknown) => e instanceof RampartError && new RegExp(`mode '${mode}'`).test(e.message) && /pad_m/.test(e.message));
+    } finally {
+      low.dispose();
+    }
   }
 });
 

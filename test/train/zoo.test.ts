@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RampartError } from '../../runtime/errors.ts';
 import { RECIPES } from '../../models/recipes.ts';
 import { loadDataset } from '../../src/data/index.ts';
 import { loadModel } from '../../src/onnx/import.ts';
@@ -56,4 +57,9 @@ test('trainZooModel writes model.onnx + manifest.json that onnxruntime agrees wi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('an unknown recipe is refused naming the recipes there are', async () => {
+  await assert.rejects(trainZooModel('nosuch', { epochs: 1 }),
+    (e: unknown) => e instanceof RampartError && /no zoo recipe 'nosuch'/.test(e.message) && /lstm, gru, rnn, cnn/.test(e.message));
 });

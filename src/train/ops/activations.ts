@@ -1,6 +1,7 @@
-// Element-wise activations, Softmax / LogSoftmax and the inference-time no-ops.
+// Element-wise activations, Clip, Softmax / LogSoftmax and the inference-time no-ops.
 import type { Node } from '../../../runtime/ir.ts';
 import { attrFloat, attrInt, fail } from '../../../runtime/ops/attrs.ts';
+import { toNumbers } from '../../../runtime/tensor.ts';
 import { tf } from '../tf.ts';
 import { asFloat, asTf, axisOf, isTf, need, type LowerContext, type Lowering } from './types.ts';
 
@@ -44,6 +45,18 @@ const cast: Lowering = (inputs, node) => {
   return [x.cast('int32')];
 };
 
+/** Clip (PyTorch's ReLU6 / Hardtanh): bounds are attributes before opset 11, optional inputs from 11. */
+const clip: Lowering = (inputs, node, ctx) => {
+  const x = asFloat(need(node, inputs, 0, 'input'));
+  const bound = (i: number, attr: string, dflt: number): number => {
+    if (ctx.opset < 11) return attrFloat(node, attr, dflt);
+    const v = inputs[i];
+    if (v === undefined) return dflt;
+    return isTf(v) ? v.dataSync()[0] : toNumbers(v)[0];
+  };
+  return [tf.clipByValue(x, bound(1, 'min', -Infinity), bound(2, 'max', Infinity))];
+};
+
 export const activationLowerings: Record<string, Lowering> = {
   Relu: unary((x) => tf.relu(x)),
   Sigmoid: unary((x) => tf.sigmoid(x)),
@@ -59,4 +72,5 @@ export const activationLowerings: Record<string, Lowering> = {
     return [x, node.outputs[1] ? tf.onesLike(asTf(x)).cast('bool') : undefined];
   },
   Cast: cast,
+  Clip: clip,
 };

@@ -46,13 +46,14 @@ function ceilExtra(g: Window, size: number, d: number): number {
 
 const conv: Lowering = (inputs, node) => {
   const group = attrInt(node, 'group', 1);
-  if (group !== 1) {
-    fail(node, `group=${group} (grouped or depthwise convolution) is not supported by the training lowering`, 'group 1');
-  }
   const { x4, oneD } = as2d(node, asFloat(need(node, inputs, 0, 'X')));
   let w = asFloat(need(node, inputs, 1, 'W'));
   if (w.rank !== x4.rank - (oneD ? 1 : 0)) fail(node, `W has rank ${w.rank}`, 'the rank of X');
   const ws = w.shape as number[];
+  const C = x4.shape[1];
+  if (!(group >= 1) || ws[1] * group !== C || ws[0] % group !== 0) {
+    fail(node, `W [${ws}] with group=${group} for ${C} input channels`, `W [M, C/group, ...] with M a multiple of group`);
+  }
   if (oneD) w = w.reshape([ws[0], ws[1], 1, ws[2]]);
   const kernel = attrInts(node, 'kernel_shape') ?? (oneD ? [ws[2]] : [ws[2], ws[3]]);
   const g = geometry(node, x4, kernel, oneD, false);
@@ -63,9 +64,13 @@ const conv: Lowering = (inputs, node) => {
   const filter = w.transpose([2, 3, 1, 0]) as tf.Tensor4D;
   const pad: [[number, number], [number, number], [number, number], [number, number]] =
     [[0, 0], [g.padBegin[0], g.padEnd[0]], [g.padBegin[1], g.padEnd[1]], [0, 0]];
-  let y: tf.Tensor = conv2d(nhwc(x4), filter, {
-    strides: [g.strides[0], g.strides[1]], dilations: [g.dilations[0], g.dilations[1]], pads: pad, node: node.name,
-  });
+  const geom = { strides: [g.strides[0], g.strides[1]] as [number, number], dilations: [g.dilations[0], g.dilations[1]] as [number, number], pads: pad, node: node.name };
+  const x = nhwc(x4);
+  // A grouped conv is one conv per group over its slice of the channels (slices and
+  // concat are differentiable on every backend; tfjs has no grouped conv2d).
+  const Cg = C / group, Mg = ws[0] / group;
+  let y: tf.Tensor = group === 1 ? conv2d(x, filter, geom) : tf.concat(Array.from({ length: group }, (_, k) =>
+    conv2d(x.slice([0, 0, 0, k * Cg], [-1, -1, -1, Cg]), filter.slice([0, 0, 0, k * Mg], [-1, -1, -1, Mg]), geom)), 3);
   const b = inputs[2];
   if (b !== undefined) y = y.add(asFloat(b));
   return [restore(nchw(y as tf.Tensor4D), oneD)];

@@ -2,6 +2,7 @@
 import { activationLowerings } from './activations.ts';
 import { convLowerings } from './conv.ts';
 import { denseLowerings } from './dense.ts';
+import { padLowerings } from './pad.ts';
 import { recurrentLowerings } from './recurrent.ts';
 import { shapeLowerings } from './shape.ts';
 import type { Lowering } from './types.ts';
@@ -11,6 +12,7 @@ export const lowerings: Record<string, Lowering> = {
   ...activationLowerings,
   ...shapeLowerings,
   ...convLowerings,
+  ...padLowerings,
   ...recurrentLowerings,
 };
 
@@ -23,9 +25,12 @@ export const KERNELS: Record<string, { forward: string[]; backward: string[] }> 
   Gemm: { forward: ['BatchMatMul', 'Transpose'], backward: [] },
   MatMul: { forward: ['BatchMatMul', 'Transpose'], backward: [] },
   // Conv's filter gradient is im2col matrix products (conv2d.ts), not Conv2DBackpropFilter.
-  Conv: { forward: ['Conv2D', 'Transpose', 'PadV2'], backward: ['Conv2DBackpropInput', 'StridedSlice', 'BatchMatMul'] },
+  // Grouped: one Conv2D per group over channel slices, concatenated.
+  Conv: { forward: ['Conv2D', 'Transpose', 'PadV2', 'Slice', 'Concat'], backward: ['Conv2DBackpropInput', 'StridedSlice', 'BatchMatMul'] },
   MaxPool: { forward: ['MaxPool', 'PadV2'], backward: ['MaxPoolGrad'] },
   AveragePool: { forward: ['AvgPool', 'PadV2'], backward: ['AvgPoolGrad'] },
+  Pad: { forward: ['PadV2', 'Slice'], backward: [] },
+  Clip: { forward: ['ClipByValue'], backward: [] },
   GlobalAveragePool: { forward: ['Mean'], backward: [] },
   LSTM: { forward: ['BatchMatMul', 'Sigmoid', 'Tanh', 'Slice', 'Pack'], backward: ['PadV2', 'Unpack'] },
   GRU: { forward: ['BatchMatMul', 'Sigmoid', 'Tanh', 'Slice', 'Pack'], backward: ['PadV2', 'Unpack'] },

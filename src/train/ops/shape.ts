@@ -6,6 +6,7 @@
 import type { Node, Tensor } from '../../../runtime/ir.ts';
 import { attrInt, attrInts, attrTensor, attrFloat, attrFloats, fail } from '../../../runtime/ops/attrs.ts';
 import { sizeOf, tensor, f32, i64, toNumbers } from '../../../runtime/tensor.ts';
+import { sliceRange } from '../../../runtime/ops/slice.ts';
 import { tf } from '../tf.ts';
 import { asTf, axisOf, hostInts, need, shapeOf, type LowerContext, type Lowering, type Value } from './types.ts';
 
@@ -114,16 +115,8 @@ const slice: Lowering = (inputs, node, ctx) => {
     const axis = axisOf(node, axes ? axes[k] : k, x.rank);
     const dim = x.shape[axis];
     const step = steps ? steps[k] : 1;
-    if (step === 0) fail(node, 'a step of 0', 'non-zero steps');
-    // ONNX clamping: negative indices count from the end; then clamp to the valid
-    // range, which for negative steps is [-1, dim-1] (end -1 = "past the start").
-    const norm = (v: number) => (v < 0 ? v + dim : v);
-    const lo = step > 0 ? 0 : -1;
-    const hi = step > 0 ? dim : dim - 1;
-    const s = Math.min(Math.max(norm(s0), lo), hi);
-    const e = Math.min(Math.max(norm(ends[k]), lo), hi);
-    const idx: number[] = [];
-    for (let i = s; step > 0 ? i < e : i > e; i += step) idx.push(i);
+    const r = sliceRange(node, dim, s0, ends[k], step);
+    const idx = Array.from({ length: r.count }, (_, i) => r.start + i * step);
     if (idx.length === 0) fail(node, `slice [${s0}:${ends[k]}:${step}] of axis ${axis} is empty`, 'a non-empty slice');
     y = pick(y, axis, idx);
   });

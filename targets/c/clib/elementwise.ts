@@ -1,5 +1,5 @@
 // C helpers for elementwise and data-movement ops: activations, broadcasting binaries,
-// BatchNormalization's affine, Softmax, strided copies (Transpose/Slice/Gather), Concat.
+// BatchNormalization's affine, Softmax, strided copies (Transpose/Slice/Gather), Pad, Concat.
 import type { Helper } from './types.ts';
 
 export const elementwiseHelpers: Record<string, Helper> = {
@@ -91,6 +91,26 @@ static void rp_strided_copy(const float *x, float *y, int rank, const int *dims,
   for (d = 0; d < rank; ++d) n *= dims[d];
   for (i = 0; i < n; ++i) {
     y[i] = x[off];
+    for (d = rank - 1; d >= 0; --d) {
+      off += strides[d];
+      if (++coord[d] < dims[d]) break;
+      off -= strides[d] * coord[d];
+      coord[d] = 0;
+    }
+  }
+}`,
+  },
+  rp_pad: {
+    deps: [], code: 208,
+    text: `/* Pad, constant mode: y[0..ny) = value, then x (row-major over dims) is written at
+   y[base + sum_d coord[d] * strides[d]]. x and y do not overlap. */
+static void rp_pad(const float *x, float *y, int32_t ny, float value, int32_t base, int rank, const int *dims, const int *strides) {
+  int coord[8] = {0}, d;
+  int32_t i, n = 1, off = base;
+  for (i = 0; i < ny; ++i) y[i] = value;
+  for (d = 0; d < rank; ++d) n *= dims[d];
+  for (i = 0; i < n; ++i) {
+    y[off] = x[i];
     for (d = rank - 1; d >= 0; --d) {
       off += strides[d];
       if (++coord[d] < dims[d]) break;

@@ -1,4 +1,4 @@
-// 2-D Conv (group 1) and the pools, at batch 1. The geometry (pads, strides,
+// 2-D Conv (grouped too) and the pools, at batch 1. The geometry (pads, strides,
 // dilations, auto_pad, ceil_mode) comes from the reference kernels' windowGeometry, so
 // the C code slides exactly the windows the interpreter does; it is emitted as a
 // static const struct next to the weights.
@@ -18,34 +18,49 @@ const conv: Lowerer = (c) => {
   const [C, H, W] = need2d(c, 'Conv');
   if (!c.isRuntime(0)) c.fail('X is constant and W is computed at run time', 'a constant weight W');
   const Wt = c.needConst(1, 'W');
-  const group = attrInt(c.node, 'group', 1);
-  if (group !== 1) c.fail(`group=${group}`, 'group 1 (grouped and depthwise convolutions are not supported by the C target)');
-  const [M, Cw, KH, KW] = Wt.dims;
-  if (Wt.dims.length !== 4 || Cw !== C) c.fail(`W is [${Wt.dims.join(',')}] for ${C} input channels`, `[M, ${C}, kh, kw]`);
+  const G = attrInt(c.node, 'group', 1);
+  const [M, Cg, KH, KW] = Wt.dims;
+  if (Wt.dims.length !== 4 || !(G >= 1) || Cg * G !== C || M % G !== 0) {
+    c.fail(`W is [${Wt.dims.join(',')}] with group=${G} for ${C} input channels`, `[M, ${C}/group, kh, kw] with M a multiple of group`);
+  }
   const win = windowGeometry(c.node, [H, W], [KH, KW], false);
   const [OH, OW] = win.out;
-  const K = C * KH * KW;
+  const K = Cg * KH * KW;
   const w = Float32Array.from(Wt.data as Float32Array);
   const csr = decideLayer(c.mod, c.node, [{ rows: M, cols: K, data: w }], c.opts.maxDensity);
   const mat = emitMatrix(c.mod, `${c.node.name}:W`, `${c.node.name}_W`, M, K, w, csr, `node '${c.node.name}' (Conv) weight [${Wt.dims.join(',')}]`);
-  const bias = c.has(2) ? c.mod.array(`${c.node.name}_bias`, 'float', c.needConst(2, 'B').data as Float32Array, 'weight', `node '${c.node.name}' bias`) : 'NULL';
-  const fields = [C, H, W, M, OH, OW, KH, KW, win.strides[0], win.strides[1], win.padBegin[0], win.padBegin[1], win.dilations[0], win.dilations[1]];
+  const bias = c.has(2) ? c.mod.array(`${c.node.name}_bias`, 'float', c.needConst(2, 'B').data as Float32Array, 'weight', `node '${c.node.name}' bias`) : null;
+  // A grouped conv is G group-1 convs: group k reads input channels [k*Cg, (k+1)*Cg) and
+  // writes output channels [k*Mg, (k+1)*Mg), which are contiguous at batch 1, as are
+  // its weight rows; a CSR row-pointer array offset by k*Mg still indexes the shared values.
+  const Mg = M / G;
   c.mod.use('rp_conv2d');
-  const g = c.mod.cached(`conv:${fields.join()}:${bias}`, () => {
-    const sym = c.mod.symbol(`${c.node.name}_geom`);
-    c.mod.decl(`/* cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, bias */\nstatic const rp_conv2d ${sym} = { ${fields.join(', ')}, ${bias} };`, 4 * 15);
-    return sym;
+  const geoms = Array.from({ length: G }, (_, k) => {
+    const b = bias === null ? 'NULL' : k === 0 ? bias : `${bias} + ${k * Mg}`;
+    const fields = [Cg, H, W, Mg, OH, OW, KH, KW, win.strides[0], win.strides[1], win.padBegin[0], win.padBegin[1], win.dilations[0], win.dilations[1]];
+    return c.mod.cached(`conv:${fields.join()}:${b}`, () => {
+      const sym = c.mod.symbol(`${c.node.name}_geom${G > 1 ? k : ''}`);
+      c.mod.decl(`/* cin, h, w, cout, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, bias */\nstatic const rp_conv2d ${sym} = { ${fields.join(', ')}, ${b} };`, 4 * 15);
+      return sym;
+    });
   });
   const x = c.x(0);
   const y = c.out(0);
+  const xs = (k: number) => ({ ...x, offset: x.offset + k * Cg * H * W, size: Cg * H * W });
+  const ys = (k: number) => ({ ...y, offset: y.offset + k * Mg * OH * OW, size: Mg * OH * OW });
+  const at = (sym: string, k: number, per: number) => (k === 0 ? sym : `${sym} + ${k * per}`);
+  const groups = G > 1 ? `, ${G} groups` : '';
+  c.mod.codeExtra += 30 * (G - 1); // one more call per group (program.ts step() counts the first)
   if (mat.dense) {
     c.mod.use('rp_conv2d_dense');
-    c.prog.step(c.describe(`dense weight [${M},${K}]`), (p) => [`rp_conv2d_dense(&${g}, ${mat.dense}, ${p(x)}, ${p(y)});`]);
+    c.prog.step(c.describe(`dense weight [${M},${K}]${groups}`), (p) =>
+      geoms.map((g, k) => `rp_conv2d_dense(&${g}, ${at(mat.dense!, k, Mg * K)}, ${p(xs(k))}, ${p(ys(k))});`));
   } else {
     const s = mat.csr!;
     const fn = `rp_conv2d_csr_${s.ci}_${s.rp}`;
     c.mod.use(fn);
-    c.prog.step(c.describe(`CSR weight ${mat.nnz}/${M * K}`), (p) => [`${fn}(&${g}, ${s.rowptr}, ${s.col}, ${s.val}, ${p(x)}, ${p(y)});`]);
+    c.prog.step(c.describe(`CSR weight ${mat.nnz}/${M * K}${groups}`), (p) =>
+      geoms.map((g, k) => `${fn}(&${g}, ${at(s.rowptr, k, Mg)}, ${s.col}, ${s.val}, ${p(xs(k))}, ${p(ys(k))});`));
   }
 };
 

@@ -2,11 +2,13 @@
 // Squeeze, Unsqueeze) cost nothing; Transpose, Slice and single-index Gather are one
 // strided copy, which is itself a view when the selected elements are contiguous
 // (batch-1 Transposes that move only size-1 axes; the last time step of an LSTM's Y);
-// multi-index Gather and Concat copy blocks.
+// multi-index Gather and Concat copy blocks; Pad fills and scatters (or is a view).
 import { sizeOf, stridesOf } from '../../../runtime/tensor.ts';
-import { attrInt, attrInts } from '../../../runtime/ops/attrs.ts';
+import { attrFloat, attrInt, attrInts, attrString } from '../../../runtime/ops/attrs.ts';
 import { intList, normAxis } from '../../../runtime/ops/shared.ts';
 import { sliceRange } from '../../../runtime/ops/slice.ts';
+import { padsPerAxis } from '../../../src/util/pads.ts';
+import { cFloat } from '../module.ts';
 import type { Ref } from '../program.ts';
 import type { LowerCtx, Lowerer } from './context.ts';
 
@@ -112,6 +114,34 @@ const gather: Lowerer = (c) => {
   c.prog.step(c.describe(), (p) => [`rp_gather(${p(x)}, ${p(y)}, ${outer}, ${n}, ${inner}, ${sym}, ${idx.length});`]);
 };
 
+/**
+ * Pad, constant mode with pads >= 0: the output filled with the value, the input
+ * scattered into its interior. All-zero pads (PyTorch's AvgPool2d export) are a view.
+ */
+const pad: Lowerer = (c) => {
+  const mode = attrString(c.node, 'mode', 'constant');
+  if (mode !== 'constant') c.fail(`mode '${mode}'`, "mode 'constant' (the C target pads with a constant only)");
+  const xd = c.dims(0);
+  const { begin, end } = padsPerAxis(c.node, c.prep.opset, xd.length, (i, what) => (c.has(i) ? intList(c.node, c.needConst(i, what), what) : undefined));
+  if (begin.some((b) => b < 0) || end.some((e) => e < 0)) c.fail(`negative pads [${begin}] / [${end}] (cropping)`, 'pads >= 0');
+  const x = c.x(0);
+  if (begin.every((b) => b === 0) && end.every((e) => e === 0)) {
+    c.alias(0, x);
+    return;
+  }
+  const od = c.outDims(0);
+  const ost = stridesOf(od);
+  const value = c.prep.opset >= 11 && c.has(2) ? Number(c.needConst(2, 'constant_value').data[0]) : attrFloat(c.node, 'value', 0);
+  const { d, s } = mergeAxes(xd, ost);
+  if (d.length > 8) c.fail(`a pad of rank ${d.length} after merging axes`, 'at most 8 non-trivial axes');
+  const base = begin.reduce((a, b, i) => a + b * ost[i], 0);
+  const ds = c.mod.array(`${c.node.name}_dims`, 'int', d, 'other');
+  const ss = c.mod.array(`${c.node.name}_strides`, 'int', s, 'other');
+  const y = c.out(0);
+  c.mod.use('rp_pad');
+  c.prog.step(c.describe(`pads [${begin}] / [${end}]`), (p) => [`rp_pad(${p(x)}, ${p(y)}, ${sizeOf(od)}, ${cFloat(value)}, ${base}, ${d.length}, ${ds}, ${ss});`]);
+};
+
 const concat: Lowerer = (c) => {
   const od = c.outDims(0);
   const axis = normAxis(c.node, attrInt(c.node, 'axis', 0), od.length);
@@ -133,5 +163,5 @@ const concat: Lowerer = (c) => {
 
 export const layoutLowerers: Record<string, Lowerer> = {
   Identity: view, Dropout: view, Cast: view, Flatten: view, Reshape: view, Squeeze: view, Unsqueeze: view,
-  Transpose: transpose, Slice: slice, Gather: gather, Concat: concat,
+  Transpose: transpose, Slice: slice, Gather: gather, Pad: pad, Concat: concat,
 };

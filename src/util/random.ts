@@ -1,4 +1,6 @@
-// Seeded randomness for reproducible training: batch order and weight init.
+// Seeded randomness, so weight init, batch order, random pruning and test inputs are
+// reproducible bit for bit. The one copy of the generator: src/train, src/prune and
+// the tests all draw from it.
 
 /** mulberry32: a small, fast 32-bit PRNG; uniform in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -12,6 +14,12 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** mulberry32 scaled to [lo, hi) (default [-1, 1)). */
+export function rng(seed: number): (lo?: number, hi?: number) => number {
+  const next = mulberry32(seed);
+  return (lo = -1, hi = 1) => lo + (hi - lo) * next();
+}
+
 /** A Fisher-Yates shuffle of 0..n-1. */
 export function shuffled(n: number, rand: () => number): Int32Array {
   const a = Int32Array.from({ length: n }, (_, i) => i);
@@ -22,13 +30,4 @@ export function shuffled(n: number, rand: () => number): Int32Array {
     a[j] = t;
   }
   return a;
-}
-
-/** Standard normal samples by Box-Muller. */
-export function gaussian(rand: () => number): () => number {
-  return () => {
-    const u = 1 - rand();
-    const v = rand();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
 }
