@@ -39,5 +39,7 @@ export interface TargetDescriptor {
   /** Who can load the output. */
   loadableBy: string[];
   defaultMaxDensity: number;
+  /** CompileOptions beyond maxDensity/file that this target reads (the CLI refuses the others). */
+  accepts?: ('device' | 'seqLen')[];
   compile(model: Model, opts: CompileOptions): CompileResult;
 }

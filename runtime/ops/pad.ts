@@ -12,24 +12,32 @@ import { type Elements, forEachIndex, intList, need, normAxis } from './shared.t
 
 const MODES = ['constant', 'reflect', 'edge', 'wrap'];
 
-/** Begin and end pads per axis, from the attribute (opset < 11) or the inputs. */
-function padsOf(node: Node, inputs: (Tensor | undefined)[], x: Tensor, ctx: KernelContext): { begin: number[]; end: number[] } {
-  const r = x.dims.length;
-  const raw = ctx.opset < 11
+/**
+ * Begin and end pads per axis: the `pads` attribute before opset 11, input 1 from 11,
+ * and opset 18's optional `axes` input (input 3). `ints(i, what)` reads input i as
+ * host integers (undefined when absent), so the tfjs lowering (src/train) and the C
+ * target (targets/c) read pads exactly as this kernel does.
+ */
+export function padsPerAxis(node: Node, opset: number, rank: number, ints: (i: number, what: string) => number[] | undefined): { begin: number[]; end: number[] } {
+  const raw = opset < 11
     ? attrInts(node, 'pads') ?? fail(node, 'attribute pads is missing', 'pads (opset < 11)')
-    : intList(node, need(node, inputs, 1, 'pads'), 'pads');
-  const axesT = ctx.opset >= 18 ? inputs[3] : undefined;
-  const axes = axesT ? intList(node, axesT, 'axes').map((a) => normAxis(node, a, r, 'axes entry')) : x.dims.map((_, i) => i);
+    : ints(1, 'pads') ?? fail(node, 'input 1 (pads) is missing', 'the pads input (opset >= 11)');
+  const given = opset >= 18 ? ints(3, 'axes') : undefined;
+  const axes = given ? given.map((a) => normAxis(node, a, rank, 'axes entry')) : [...Array(rank).keys()];
   if (raw.length !== 2 * axes.length) {
-    fail(node, `pads has ${raw.length} values for ${axes.length} padded axes of ${shapeString(x.dims)}`, `${2 * axes.length} pads (begins, then ends)`);
+    fail(node, `pads has ${raw.length} values for ${axes.length} padded axes`, `${2 * axes.length} pads (begins, then ends)`);
   }
-  const begin = new Array<number>(r).fill(0);
-  const end = new Array<number>(r).fill(0);
+  const begin = new Array<number>(rank).fill(0);
+  const end = new Array<number>(rank).fill(0);
   axes.forEach((a, i) => {
     begin[a] = raw[i];
     end[a] = raw[i + axes.length];
   });
   return { begin, end };
+}
+
+function padsOf(node: Node, inputs: (Tensor | undefined)[], x: Tensor, ctx: KernelContext): { begin: number[]; end: number[] } {
+  return padsPerAxis(node, ctx.opset, x.dims.length, (i, what) => (inputs[i] === undefined ? undefined : intList(node, inputs[i]!, what)));
 }
 
 /** Where output coordinate `i` (already shifted by the begin pad) reads along an axis of size n; -1 for the constant. */

@@ -78,6 +78,7 @@ export const cTarget: TargetDescriptor = {
   extension: '.c',
   loadableBy: ['any C99 compiler (gcc, clang, arm-none-eabi-gcc); link with -lm'],
   defaultMaxDensity: C_DEFAULT_MAX_DENSITY,
+  accepts: ['device', 'seqLen'],
   compile(model: Model, opts: CompileOptions): CompileResult {
     const { source, budget: b } = compileC(model, opts);
     checkDevice(b, opts.file);

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--max-density <d>', 'convert a layer only below this density (default: where the target gets smaller, 2/3 for onnx-csr, 1/3 for onnx-sparse)')
     .option('--json', 'print the size report as JSON')
     .option('--device <name>', 'c: size the model for this device and refuse it if it does not fit (cortex-m4, cortex-m0plus, cortex-m7, nrf52840, esp32)')
-    .option('--seq-len <T>', 'c: value of symbolic non-batch input dims (shapes are fixed at compile time; batch is 1)', '28')
+    .option('--seq-len <T>', 'c: value of symbolic non-batch input dims (shapes are fixed at compile time; batch is 1; default 28)')
     .addHelpText('after', [
       '',
       'onnx-csr: Rampart\'s runtime runs the CSR ops natively (InferenceSession, rampart run --runtime js|wasm);',
@@ -37,8 +37,16 @@ export function register(program: Command): void {
       }
       const model = loadModel(modelPath);
       const denseBytes = encodeModel(model).length;
-      const seqLen = Number(opts.seqLen);
-      if (!Number.isInteger(seqLen) || seqLen < 1) throw new RampartError(`--seq-len ${opts.seqLen}`, { expected: 'a positive integer' });
+      for (const [flag, key] of [['--device', 'device'], ['--seq-len', 'seqLen']] as const) {
+        if (opts[key] !== undefined && !target.accepts?.includes(key)) {
+          throw new RampartError(`${flag} does not apply to target '${target.name}'`, { expected: `${flag} only with a target that sizes for a device (c)` });
+        }
+      }
+      let seqLen: number | undefined;
+      if (opts.seqLen !== undefined) {
+        seqLen = Number(opts.seqLen);
+        if (!Number.isInteger(seqLen) || seqLen < 1) throw new RampartError(`--seq-len ${opts.seqLen}`, { expected: 'a positive integer' });
+      }
       const result = target.compile(model, { maxDensity, file: modelPath, device: opts.device, seqLen });
       writeFileAtomic(opts.output, result.bytes);
       process.stdout.write(opts.json ? JSON.stringify(sizeReport(modelPath, opts.output, target.name, denseBytes, result), null, 1) + '\n'

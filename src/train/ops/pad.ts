@@ -5,7 +5,7 @@
 // through it would be silently wrong.
 import { attrFloat, attrString, fail } from '../../../runtime/ops/attrs.ts';
 import { toNumbers } from '../../../runtime/tensor.ts';
-import { padsPerAxis } from '../../util/pads.ts';
+import { padsPerAxis } from '../../../runtime/ops/pad.ts';
 import { tf } from '../tf.ts';
 import { asTf, hostInts, isTf, need, type Lowering } from './types.ts';
 

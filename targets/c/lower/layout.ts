@@ -7,7 +7,7 @@ import { sizeOf, stridesOf } from '../../../runtime/tensor.ts';
 import { attrFloat, attrInt, attrInts, attrString } from '../../../runtime/ops/attrs.ts';
 import { intList, normAxis } from '../../../runtime/ops/shared.ts';
 import { sliceRange } from '../../../runtime/ops/slice.ts';
-import { padsPerAxis } from '../../../src/util/pads.ts';
+import { padsPerAxis } from '../../../runtime/ops/pad.ts';
 import { cFloat } from '../module.ts';
 import type { Ref } from '../program.ts';
 import type { LowerCtx, Lowerer } from './context.ts';
