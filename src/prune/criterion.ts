@@ -4,6 +4,12 @@
 // `perGate` is set, optionally with NaRC > 0 as well. A quantity that is undefined
 // (Δr needs average degrees ≥ 3 on both sides) fails: the guard cannot vouch for it.
 //
+// `minCoverage` (opt-in, off by default so the SPECTRAL.md contract is unchanged)
+// closes a loophole of Δr: it drops isolated vertices first, so a mask that keeps
+// one small dense block of a layer and nothing else passes. With it, each gating
+// graph must also keep at least that fraction of its full left (input) and right
+// (output) vertex sets non-isolated.
+//
 // Per-gate graphs do not gate by default: the RNN paper's "layerwise bipartite
 // graphs" are the weight matrices, i.e. the stacked graph; per gate is stricter
 // (four H-row graphs must each pass) and is there to compare.
@@ -15,6 +21,8 @@ export interface CriterionOptions {
   criterion: GuardCriterionName;
   requireNarc?: boolean;
   perGate?: boolean;
+  /** Fraction in (0, 1] of the full left and of the full right vertex set that must stay non-isolated. */
+  minCoverage?: number;
 }
 
 export const CRITERIA: readonly GuardCriterionName[] = ['delta-r', 'imdb', 'delta-s'];
@@ -44,6 +52,10 @@ function why(g: GraphMetrics, o: CriterionOptions, value: number | null, ok: boo
   return `${sym} = ${value.toFixed(4)} fails`;
 }
 
+function uncovered(g: GraphMetrics, v: { rows: number; cols: number }, min: number): string {
+  return `coverage below ${min}: ${g.nL} of ${v.cols} inputs and ${g.nR} of ${v.rows} outputs keep an edge`;
+}
+
 export function spectralCriterion(o: CriterionOptions): Criterion {
   return (t: PruneTarget, mask: Mask): Verdict => {
     const graphs: GraphVerdict[] = [];
@@ -54,12 +66,15 @@ export function spectralCriterion(o: CriterionOptions): Criterion {
       // Only what the verdict needs: no weighted forms, IMDB only when it is the criterion.
       const g = graphMetrics(v, { weighted: false, imdb: o.criterion === 'imdb' });
       const val = criterionValue(g, o.criterion);
-      const ok = isRamanujan(g, o.criterion, o.requireNarc ?? false);
-      graphs.push({ view: v.view, direction: v.direction, value: val, pass: ok === true, narc: g.narc });
+      const covL = g.nL / v.cols, covR = g.nR / v.rows;
+      const covered = !o.minCoverage || (covL >= o.minCoverage && covR >= o.minCoverage);
+      const ramanujan = isRamanujan(g, o.criterion, o.requireNarc ?? false) === true;
+      const ok = ramanujan && covered;
+      graphs.push({ view: v.view, direction: v.direction, value: val, pass: ok, narc: g.narc, coverage: Math.min(covL, covR) });
       if (value !== null) value = val === null ? null : Math.min(value, val);
-      if (ok !== true && pass) {
+      if (!ok && pass) {
         pass = false;
-        reason = `${graphLabel(t, v.view, v.direction)}: ${why(g, o, val, ok)}`;
+        reason = `${graphLabel(t, v.view, v.direction)}: ${ramanujan ? uncovered(g, v, o.minCoverage!) : why(g, o, val, false)}`;
       }
     }
     return { pass, value: value === Infinity ? null : value, graphs, reason };

@@ -120,9 +120,19 @@ function finish(seen: Map<number, Verdict>, n: number, limitCount: number, why: 
   if (above !== undefined) {
     const v = seen.get(above)!;
     failAbove = { sparsity: above / n, value: v.value, pass: v.pass, reason: v.reason };
-    if (!reason) reason = `passes at ${fmt(limit)}; fails at ${fmt(above / n)}${v.reason ? `: ${v.reason}` : ''}`;
+    if (!reason) {
+      const [a, b] = distinct(limit, above / n);
+      reason = `passes at ${a} (${limitCount} of ${n} weights pruned); fails at ${b} (${above})${v.reason ? `: ${v.reason}` : ''}`;
+    }
   }
   return { limit, curve, reason, failAbove };
+}
+
+/** Two levels printed with as many digits (4 to 8) as it takes to tell them apart. */
+export function distinct(a: number, b: number): [string, string] {
+  let d = 4;
+  while (d < 8 && a.toFixed(d) === b.toFixed(d)) d++;
+  return [a.toFixed(d), b.toFixed(d)];
 }
 
 export function fmt(s: number): string {

@@ -21,6 +21,8 @@ export interface PipelineOptions extends Omit<PruneOptions, 'criterion' | 'batch
   guard: GuardName;
   requireNarc?: boolean;
   perGate?: boolean;
+  /** Opt-in: fraction of each graph's inputs and outputs that must keep an edge (criterion.ts). */
+  minCoverage?: number;
   /** Dataset for SNIP/GraSP's batch, accuracy and fine-tuning. */
   data?: DatasetName;
   /** Samples in the scoring batch of SNIP and GraSP (default 256, from the train split). */
@@ -113,7 +115,7 @@ export async function runPipeline(model: Model, o: PipelineOptions): Promise<Pip
   const history: EpochRecord[] = [];
   const result = await prune(model, {
     ...o,
-    criterion: o.guard === 'none' ? null : spectralCriterion({ criterion: o.guard, requireNarc: o.requireNarc, perGate: o.perGate }),
+    criterion: o.guard === 'none' ? null : spectralCriterion({ criterion: o.guard, requireNarc: o.requireNarc, perGate: o.perGate, minCoverage: o.minCoverage }),
     batch: needsData ? scoringBatch(model, train!, o.scoreBatch ?? 256) : undefined,
     onesShape: method === 'synflow' ? onesShape(model) : undefined,
     gradients: scorer?.needsGradients ? tfjsGradients : undefined,

@@ -37,6 +37,8 @@ export interface PruneReportData {
   output: string;
   method: string;
   guard: string;
+  /** The opt-in coverage rule of the guard (criterion.ts), when given. */
+  minCoverage?: number;
   scope: string;
   requested: number | 'auto';
   achieved: number;
@@ -93,7 +95,7 @@ const num = (x: number | null) => (x === null ? '—' : x.toFixed(3));
 export function markdown(r: PruneReportData): string {
   const lines: string[] = [];
   lines.push(`# Pruning report: ${r.model}`, '');
-  lines.push(`- method **${r.method}**, guard **${r.guard}**, scope ${r.scope}, ${r.rounds} round(s)`);
+  lines.push(`- method **${r.method}**, guard **${r.guard}**${r.minCoverage ? ` with min coverage ${r.minCoverage}` : ''}, scope ${r.scope}, ${r.rounds} round(s)`);
   lines.push(`- requested sparsity ${r.requested === 'auto' ? 'auto (every layer to its guard limit)' : pct(r.requested)}; achieved ${pct(r.achieved)} over all prunable weights (${pct(r.achievedBudget)} over the budgeted ones)${r.met ? '' : ' — **target not met**'}`);
   if (Object.keys(r.caps).length) lines.push(`- caps: ${Object.entries(r.caps).map(([k, v]) => `${k} ≤ ${v}`).join(', ')}`);
   if (Object.keys(r.rates).length) lines.push(`- fixed rates: ${Object.entries(r.rates).map(([k, v]) => `${k} = ${v}`).join(', ')}`);

@@ -51,6 +51,8 @@ export interface GraphVerdict {
   value: number | null;
   pass: boolean;
   narc?: number | null;
+  /** min(non-isolated left / |L|, non-isolated right / |R|) of the graph. */
+  coverage?: number;
 }
 
 /** What the guard thinks of one mask of one target. */

@@ -23,7 +23,7 @@ test('non-monotone curve: the search finds the highest passing level, not the fi
   assert.deepEqual(g.curve.map((p) => p.sparsity), [...g.curve.map((p) => p.sparsity)].sort((a, b) => a - b));
   assert.equal(g.failAbove?.pass, false);
   assert.ok(g.failAbove!.sparsity > 0.773 && g.failAbove!.sparsity <= 0.7731);
-  assert.match(g.reason, /passes at 0\.7730; fails at/);
+  assert.match(g.reason, /passes at 0\.7730 \(\d+ of \d+ weights pruned\); fails at/);
 });
 
 test('nothing passes on the coarse grid: the scan extends downwards', () => {

@@ -31,6 +31,7 @@ interface PruneCliOptions {
   only?: string;
   perGate?: boolean;
   narc?: boolean;
+  minCoverage?: string;
   rounds?: string;
   schedule: ScheduleKind;
   erkScores: 'random' | 'magnitude';
@@ -88,6 +89,7 @@ export function register(program: Command): void {
     .option('--only <graphs>', "prune only these kinds (comma list of W, R, weight); the others stay as they are")
     .option('--per-gate', 'recurrent layers: each gate\'s graph must pass too, not only the stacked one')
     .option('--narc', 'require NaRC > 0 (not random) as well')
+    .option('--min-coverage <X>', 'also require this fraction of each graph\'s inputs and of its outputs to keep an edge (Δr ignores isolated vertices; off by default)')
     .option('--rounds <N>', 'pruning rounds (default: synflow 100, imp 5, others 1)')
     .addOption(new Option('--schedule <kind>', 'sparsity schedule of iterative methods').choices(['exponential', 'polynomial', 'linear']).default('exponential'))
     .addOption(new Option('--erk-scores <kind>', 'ERK: which weights to keep inside each layer density').choices(['random', 'magnitude']).default('random'))
@@ -131,13 +133,15 @@ export function register(program: Command): void {
         for (const k of only) if (!(kinds as string[]).includes(k)) throw new RampartError(`--only ${k}`, { expected: 'a comma list of W, R, weight' });
         for (const k of kinds) if (!only.includes(k) && rates[k] === undefined) rates[k] = 0;
       }
+      const minCoverage = fraction(opts.minCoverage, '--min-coverage');
+      if (minCoverage !== undefined && guard === 'none') throw new RampartError('--min-coverage is part of the guard', { expected: 'a guard other than none' });
       const data = opts.finetune ?? opts.data;
       const epochs = opts.finetune ? count(opts.epochs, '--epochs', 0)! : 0;
       const model = loadModel(modelPath);
       const progress = stderrProgress();
       const t0 = Date.now();
       const p = await runPipeline(model, {
-        method: opts.method, sparsity, scope: opts.scope, guard, requireNarc: opts.narc, perGate: opts.perGate,
+        method: opts.method, sparsity, scope: opts.scope, guard, requireNarc: opts.narc, perGate: opts.perGate, minCoverage,
         caps, rates, rounds: count(opts.rounds, '--rounds'), schedule: opts.schedule, erkScores: opts.erkScores,
         seed: count(opts.seed, '--seed', 0), data, epochs, impEpochs: count(opts.impEpochs, '--imp-epochs', 0),
         lr: positive(opts.lr, '--lr'), batchSize: count(opts.batchSize, '--batch-size'),
@@ -159,7 +163,7 @@ export function register(program: Command): void {
       }
       if (opts.report) {
         const data: PruneReportData = {
-          model: modelPath, output: opts.output, method: opts.method, guard, scope: opts.scope,
+          model: modelPath, output: opts.output, method: opts.method, guard, minCoverage, scope: opts.scope,
           requested: r.requested, achieved: r.achieved, achievedBudget: r.achievedBudget, met: r.met, rounds: r.rounds,
           caps: caps as Record<string, number>, rates: rates as Record<string, number>, notes: r.notes,
           layers: layerRows(r, p.before), accuracy: p.accuracy, params: paramCounts(p),
