@@ -39,6 +39,10 @@ export interface PipelineOptions extends Omit<PruneOptions, 'criterion' | 'batch
   noEval?: boolean;
   lr?: number;
   batchSize?: number;
+  /** Learning-rate factor per epoch (1: constant). */
+  lrDecay?: number;
+  /** Clip gradients to this global norm. */
+  clipNorm?: number;
   progress?: Progress;
 }
 
@@ -101,7 +105,7 @@ export async function runPipeline(model: Model, o: PipelineOptions): Promise<Pip
     progress.start(label, epochs);
     try {
       const r = await finetune(m, train!, {
-        epochs, masks: storageMasks(m, targets, masks), lr: o.lr, batchSize: o.batchSize,
+        epochs, masks: storageMasks(m, targets, masks), lr: o.lr, batchSize: o.batchSize, lrDecay: o.lrDecay, clipNorm: o.clipNorm,
         onEpoch: (e) => progress.tick(1, `loss ${e.loss.toFixed(3)} acc ${e.trainAccuracy.toFixed(3)}`),
       });
       return r;

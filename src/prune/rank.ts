@@ -4,6 +4,7 @@
 // weights already pruned go first whatever their score, so they never come back.
 import { RampartError } from '../../runtime/errors.ts';
 import type { Mask, Scores } from './types.ts';
+import { mulberry32 as rng } from '../util/random.ts';
 
 export function countFor(sparsity: number, n: number): number {
   if (!(sparsity >= 0 && sparsity <= 1)) throw new RampartError(`sparsity ${sparsity} is out of range`, { expected: 'a number in [0, 1]' });
@@ -41,17 +42,8 @@ export function maskAt(scores: Scores, count: number, prev?: Mask): Mask {
   return maskFromOrder(pruneOrder(scores, prev), count);
 }
 
-/** mulberry32: a small seeded PRNG, so random pruning is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: seeded, so random pruning is reproducible (one generator for the project). */
+export { rng };
 
 /** Standard normal draws (Box–Muller), like torch.randn_like in the reference Rand pruner. */
 export function randn(n: number, next: () => number): Float32Array {

@@ -41,6 +41,8 @@ interface PruneCliOptions {
   impEpochs: string;
   lr?: string;
   batchSize?: string;
+  lrDecay?: string;
+  clipNorm?: string;
   scoreBatch: string;
   trainLimit?: string;
   evalLimit?: string;
@@ -99,6 +101,8 @@ export function register(program: Command): void {
     .option('--imp-epochs <N>', 'IMP: fine-tuning epochs between rounds', '1')
     .option('--lr <X>', 'fine-tuning learning rate (Adam, default 1e-3)')
     .option('--batch-size <N>', 'fine-tuning batch size (default 64)')
+    .option('--lr-decay <X>', 'fine-tuning learning-rate factor per epoch (default 1: constant)')
+    .option('--clip-norm <X>', 'clip fine-tuning gradients to this global norm (default: no clipping)')
     .option('--score-batch <N>', 'samples in the SNIP/GraSP scoring batch', '256')
     .option('--train-limit <N>', 'fine-tune on the first N training samples')
     .option('--eval-limit <N>', 'measure accuracy on the first N test samples')
@@ -145,6 +149,7 @@ export function register(program: Command): void {
         caps, rates, rounds: count(opts.rounds, '--rounds'), schedule: opts.schedule, erkScores: opts.erkScores,
         seed: count(opts.seed, '--seed', 0), data, epochs, impEpochs: count(opts.impEpochs, '--imp-epochs', 0),
         lr: positive(opts.lr, '--lr'), batchSize: count(opts.batchSize, '--batch-size'),
+        lrDecay: positive(opts.lrDecay, '--lr-decay'), clipNorm: positive(opts.clipNorm, '--clip-norm'),
         scoreBatch: count(opts.scoreBatch, '--score-batch'), trainLimit: count(opts.trainLimit, '--train-limit'),
         evalLimit: count(opts.evalLimit, '--eval-limit'), progress,
       });
