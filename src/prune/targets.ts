@@ -14,11 +14,7 @@ export function pruneTargets(model: Model): PruneTarget[] {
     if (seen.has(pw.initializer)) continue;
     seen.add(pw.initializer);
     const t = model.graph.initializers[pw.initializer];
-    out.push({
-      name: pw.initializer, layer: pw.layer, op: pw.op, graph: pw.graph,
-      directions: pw.directions, rows: pw.rows, cols: pw.cols, gates: pw.gates, hidden: pw.hidden,
-      groups: pw.groups, dims: t.dims.slice(), weights: readMatrices(model, pw), pw,
-    });
+    out.push({ ...pw, name: pw.initializer, dims: t.dims.slice(), weights: readMatrices(model, pw) });
   }
   return out;
 }
@@ -39,11 +35,11 @@ export function applyMasks(model: Model, targets: PruneTarget[], masks: Mask[]):
       throw new RampartError(`mask of '${t.name}' has ${mask.length} entries`, { node: t.layer, op: t.op, expected: `${targetSize(t)}` });
     }
     const per = t.rows * t.cols;
-    const w = readMatrices(out, t.pw);
+    const w = readMatrices(out, t);
     for (let d = 0; d < t.directions; d++) {
       const m = w.subarray(d * per, (d + 1) * per);
       for (let k = 0; k < per; k++) if (!mask[d * per + k]) m[k] = 0;
-      setMatrix(out, t.pw, d, m);
+      setMatrix(out, t, d, m);
     }
   });
   return out;
@@ -51,13 +47,13 @@ export function applyMasks(model: Model, targets: PruneTarget[], masks: Mask[]):
 
 /** A target's weights re-read from a model (e.g. after fine-tuning). */
 export function refreshWeights(model: Model, targets: PruneTarget[]): PruneTarget[] {
-  return targets.map((t) => ({ ...t, weights: readMatrices(model, t.pw) }));
+  return targets.map((t) => ({ ...t, weights: readMatrices(model, t) }));
 }
 
 /** Converts an array in the initializer's storage layout to matrix layout. */
 export function storageToMatrix(model: Model, t: PruneTarget, data: ArrayLike<number>): Float32Array {
   const scratch = scratchModel(model, t, Float32Array.from(data));
-  return readMatrices(scratch, t.pw);
+  return readMatrices(scratch, t);
 }
 
 /** Converts an array in matrix layout to the initializer's storage layout. */
@@ -65,7 +61,7 @@ export function matrixToStorage(model: Model, t: PruneTarget, data: ArrayLike<nu
   const scratch = scratchModel(model, t, new Float32Array(targetSize(t)));
   const per = t.rows * t.cols;
   const src = Float32Array.from(data);
-  for (let d = 0; d < t.directions; d++) setMatrix(scratch, t.pw, d, src.subarray(d * per, (d + 1) * per));
+  for (let d = 0; d < t.directions; d++) setMatrix(scratch, t, d, src.subarray(d * per, (d + 1) * per));
   return scratch.graph.initializers[t.name].data as Float32Array;
 }
 

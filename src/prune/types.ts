@@ -7,26 +7,14 @@ import type { PrunableWeight, WeightGraph } from '../ir/layers.ts';
 
 export type { WeightGraph };
 
-export interface PruneTarget {
-  /** The initializer's name (unique key of the target). */
+/** A prunable weight (src/ir/layers.ts) with its values in matrix layout. */
+export interface PruneTarget extends PrunableWeight {
+  /** The initializer's name (unique key of the target; same as `initializer`). */
   name: string;
-  /** The node's name and op. */
-  layer: string;
-  op: string;
-  graph: WeightGraph;
-  directions: number;
-  rows: number;
-  cols: number;
-  gates: string[] | null;
-  hidden: number | null;
-  /** Conv group count (1 elsewhere); a grouped conv's graph is block-diagonal. */
-  groups: number;
   /** The initializer's dims (ERK's rule for convolutions sums them). */
   dims: number[];
   /** directions · rows · cols values in matrix layout. */
   weights: Float32Array;
-  /** The layers.ts record, for getMatrix/setMatrix. */
-  pw: PrunableWeight;
 }
 
 export function targetSize(t: PruneTarget): number {

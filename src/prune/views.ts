@@ -17,7 +17,7 @@ export function maskViews(t: PruneTarget, mask: Mask, perGate: boolean): MaskVie
   const per = t.rows * t.cols;
   for (let d = 0; d < t.directions; d++) {
     const m = Float32Array.from(mask.subarray(d * per, (d + 1) * per));
-    for (const g of graphsOfMatrix(t.pw, d, m, perGate)) {
+    for (const g of graphsOfMatrix(t, d, m, perGate)) {
       out.push({ ...g.view, view: g.gate ?? 'stacked', direction: d });
     }
   }
