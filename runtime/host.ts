@@ -4,8 +4,8 @@
 // host.browser.ts, so the bundle carries no node: import at all. The node modules
 // are imported dynamically, so merely loading the runtime needs none of them.
 import type { Model } from './ir.ts';
-import { RampartError } from './errors.ts';
 import { decodeModel } from './onnx/decode.ts';
+import { externalDataReader } from './external-data.ts';
 
 /** The kernel module built by runtime/wasm/build.mjs. */
 export function defaultKernelUrl(): URL {
@@ -30,15 +30,5 @@ export async function loadModelFile(path: string): Promise<Model> {
   const fs = await import('node:fs');
   const p = await import('node:path');
   const bytes = fs.readFileSync(path);
-  const dir = p.dirname(p.resolve(path));
-  return decodeModel(bytes, {
-    file: path,
-    externalData: (location: string) => {
-      const full = p.resolve(dir, location);
-      if (full !== dir && !full.startsWith(dir + p.sep)) {
-        throw new RampartError(`external data '${location}' points outside the model's folder`, { file: path, expected: 'a path inside ' + dir });
-      }
-      return fs.readFileSync(full);
-    },
-  });
+  return decodeModel(bytes, { file: path, externalData: externalDataReader(path, fs, p) });
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { RampartError } from '../../runtime/errors.ts';
 import { loadModel } from '../../src/onnx/import.ts';
+import { InferenceSession } from '../../runtime/index.ts';
 import { modelBytes, node, onnx, vi } from './build.ts';
 
 const T = onnx.TensorProto.DataType;
@@ -81,6 +82,19 @@ test('external data locations that escape the model folder are refused, naming f
   writeFileSync(join(dir, 'short.bin'), new Uint8Array(20));
   writeFileSync(file, externalModel('short.bin'));
   assert.throws(() => loadModel(file), /external data range offset 16, length 12 lies outside 'short.bin' \(20 bytes\)/);
+}));
+
+test('the runtime loader (InferenceSession.create from a path) refuses the same escapes', withTemp(async (root) => {
+  const dir = join(root, 'model');
+  mkdirSync(dir);
+  writeFileSync(join(root, 'escape.bin'), WEIGHTS);
+  const file = join(dir, 'm.onnx');
+  for (const [location, why] of [['../escape.bin', /escapes the model's folder/], ['/etc/passwd', /is absolute/], ['link.bin', /symlink/]] as const) {
+    if (location === 'link.bin') symlinkSync(join(root, 'escape.bin'), join(dir, 'link.bin'));
+    writeFileSync(file, externalModel(location));
+    await assert.rejects(InferenceSession.create(file, { backend: 'reference' }), (e: Error) =>
+      e instanceof RampartError && e.message.includes(`'${location}'`) && why.test(e.message), location);
+  }
 }));
 
 test('a missing or unreadable model file is a clear error', withTemp((root) => {
