@@ -74,7 +74,7 @@ export interface SessionOptions {
   /**
    * Where backend 'wasm' loads its kernel module from: a URL or path, the .wasm bytes
    * or a compiled WebAssembly.Module. Default: runtime/wasm/build/kernels.wasm, or in
-   * the browser bundle kernels.wasm beside it. Applies to sessions created from then on.
+   * the browser bundle kernels.wasm beside it. Process-wide: it applies to every session created from then on, not only this one.
    */
   wasm?: KernelSource;
 }

@@ -11,8 +11,10 @@ need=()
 [ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 command -v cc >/dev/null || need+=(gcc libc6-dev)
-command -v clang-14 >/dev/null || need+=(clang-14)
-command -v llvm-size-14 >/dev/null || need+=(llvm-14)
+# Debian's unversioned clang/llvm (whatever version the release ships): the C target's
+# ARM size check cross-compiles with clang and reads the object with llvm-size.
+command -v clang >/dev/null || command -v clang-14 >/dev/null || need+=(clang)
+command -v llvm-size >/dev/null || command -v llvm-size-14 >/dev/null || need+=(llvm)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}" >&2

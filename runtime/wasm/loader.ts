@@ -33,7 +33,13 @@ async function compileFrom(src: KernelSource | undefined): Promise<WebAssembly.M
       }, { cause: e });
     }
   }
-  return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  try {
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new RampartError(`the WASM kernel module does not compile: ${(e as Error).message}`, {
+      expected: 'the kernels.wasm built by runtime/wasm/build.mjs from this version of the runtime',
+    }, { cause: e });
+  }
 }
 
 export function kernelModule(): Promise<WebAssembly.Module> {
