@@ -1,8 +1,10 @@
 // Shared bench helpers: timing (median of many runs in one process), the machine's
-// conditions, and writing results atomically.
+// conditions, and writing results (through the product's atomic writer).
 import { cpus, arch, loadavg } from 'node:os';
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../src/io/atomic.ts';
+import { median } from '../src/eval/median.ts';
 
 /** Median time in ms of fn, running at least minRuns times and about budgetMs in total (after warm-up). */
 export function medianMs(fn: () => void, budgetMs = 300, minRuns = 15, maxRuns = 5000): number {
@@ -46,12 +48,6 @@ export function minMs(fn: () => void, budgetMs = 100, minRuns = 20): number {
   return best;
 }
 
-export function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 export interface Conditions {
   cpu: string;
   cores: number;
@@ -84,9 +80,7 @@ export function conditions(): Conditions {
 
 export function writeJson(path: string, data: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 1) + '\n');
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(data, null, 1) + '\n');
 }
 
 export function table(head: string[], rows: string[][]): string {

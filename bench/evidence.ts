@@ -21,59 +21,20 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { execSync } from 'node:child_process';
 import os from 'node:os';
-import { writeFileAtomic } from '../src/onnx/export.ts';
+import { writeFileAtomic } from '../src/io/atomic.ts';
 import { loadModel } from '../src/onnx/import.ts';
 import { spectralCriterion } from '../src/prune/criterion.ts';
 import { pruneTargets } from '../src/prune/targets.ts';
 import type { DatasetName } from '../src/data/index.ts';
 import {
   countsKey, DEFAULT_FT, ftLabel, layerTable, load, log, ortAccuracy, pruneGuarded, pruneUnguarded, subset, tuneMeasured,
-  type FtConfig, type GuardOptions, type LayerRow,
+  type FtConfig, type GuardOptions,
 } from './evidence/common.ts';
-import { snipCoverage, type SnipRun } from './evidence/snip.ts';
-import { partsOf, SWEEP_LEVELS, sweepPart, type SweepPart } from './evidence/sweep.ts';
-import { selectFinetune, type Selection } from './evidence/tune.ts';
-import { legacyRun, writeEvidenceDocs } from './evidence/report.ts';
-
-export interface PruneOutcome {
-  guard: string;
-  layers: LayerRow[];
-  overall: number;
-  afterPrune: number;
-  /** Accuracy on the test split after epoch 1, 2, … (tfjs); ortAfter is onnxruntime's after the last. */
-  afterEpochs: number[];
-  ortAfter: number | null;
-  finetune: { config: FtConfig; trainSamples: number; seconds: number; loss: number[] };
-}
-
-export interface ModelEvidence {
-  name: string;
-  description: string;
-  dataset: DatasetName;
-  trainSamples: number;
-  testSamples: number;
-  dense: number;
-  guarded: PruneOutcome;
-  unguarded: PruneOutcome;
-  /** LSTM: hyperparameters selected on held-out training data, then run on the full split. */
-  selection?: Selection & { guarded: PruneOutcome; unguarded: PruneOutcome; seeds?: { seed: number; guarded: PruneOutcome; unguarded: PruneOutcome }[] };
-  /** Guard options compared (per-gate, IMDB, min-coverage), default fine-tuning. */
-  variants?: PruneOutcome[];
-  /** Other models: the LSTM's selected fine-tuning schedule applied unchanged. */
-  transfer?: { config: FtConfig; guarded: PruneOutcome; unguarded: PruneOutcome };
-  snip?: SnipRun[];
-  sweep: SweepPart[];
-  sweepFinetune: { trainSamples: number; epochs: 1; config: FtConfig } | null;
-  seconds: number;
-  date: string;
-  /** The runs that wrote this record, oldest first (sections not run keep earlier results). */
-  runs: { date: string; commit: string; sections: string; loadavgAtStart: number[]; seconds?: number }[];
-}
-
-export interface EvidenceFile {
-  conditions: Record<string, unknown>;
-  models: Record<string, ModelEvidence>;
-}
+import { snipCoverage } from './evidence/snip.ts';
+import { partsOf, SWEEP_LEVELS, sweepPart } from './evidence/sweep.ts';
+import { selectFinetune } from './evidence/tune.ts';
+import { writeEvidenceDocs } from './evidence/report.ts';
+import type { EvidenceFile, ModelEvidence, PruneOutcome } from './evidence/types.ts';
 
 const DATASET: Record<string, DatasetName> = { lstm: 'mnist', gru: 'mnist', rnn: 'mnist', cnn: 'fashion-mnist' };
 
@@ -163,9 +124,9 @@ export async function run(argv: string[]): Promise<void> {
       ? {
         name, description: manifest.description, dataset, trainSamples: train.n, testSamples: test.n, dense,
         guarded: await outcome('delta-r', g, DEFAULT_FT), unguarded: await outcome('none', u, DEFAULT_FT),
-        sweep: [], sweepFinetune: null, seconds: 0, date: new Date().toISOString(), runs: [...(prev ? prev.runs ?? legacyRun(prev) : []), run],
+        sweep: [], sweepFinetune: null, seconds: 0, date: new Date().toISOString(), runs: [...(prev?.runs ?? []), run],
       }
-      : { ...prev!, sweep: [], seconds: 0, date: new Date().toISOString(), runs: [...(prev!.runs ?? legacyRun(prev!)), run] };
+      : { ...prev!, sweep: [], seconds: 0, date: new Date().toISOString(), runs: [...prev!.runs, run] };
     file.models[name] = ev;
     const recurrent = partsOf(pruneTargets(model)).some((p) => p.name === 'W');
 

@@ -140,7 +140,7 @@ async function timeEngine(engine: Engine, m: Model, bytes: Uint8Array, feeds: Re
 }
 
 /** Copy bandwidth (read + write) in GB/s over `bytes`, best of a few. */
-function bandwidth(bytes: number, reps: number): number {
+export function bandwidth(bytes: number, reps: number): number {
   const a = new Float32Array(bytes / 4).fill(1), b = new Float32Array(bytes / 4);
   let best = Infinity;
   for (let r = 0; r < reps; r++) {

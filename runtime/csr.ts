@@ -58,14 +58,6 @@ export function csrBytes(m: Csr): number {
   return m.values.byteLength + m.colIdx.byteLength + m.rowPtr.byteLength;
 }
 
-/** Density of a dense row-major block (fraction of nonzeros). */
-export function denseDensity(data: ArrayLike<number>, offset = 0, n = data.length - offset): number {
-  if (n === 0) return 0;
-  let nz = 0;
-  for (let i = offset; i < offset + n; i++) if (data[i] !== 0) nz++;
-  return nz / n;
-}
-
 /**
  * Checks the CSR invariants of runtime/ir.ts and throws a RampartError naming what
  * broke. Cheap (one pass), so it runs on every CSR a model file brings in.

@@ -1,6 +1,8 @@
 // Errors that carry their context: which file, node, op, and what was expected.
-// Every user-facing failure in Rampart is a RampartError; the CLI prints its
-// message and exits non-zero instead of showing a stack trace.
+// A RampartError means the input is bad (the model, a tensor, a flag): the CLI prints
+// its message on one line and exits 1. Any other exception is a bug in Rampart and
+// must stay one: nothing here turns it into a RampartError, so it reaches the CLI
+// with its own stack and exits 70 (src/cli/main.ts).
 
 export interface ErrorContext {
   file?: string;
@@ -12,10 +14,13 @@ export interface ErrorContext {
 
 export class RampartError extends Error {
   readonly context: ErrorContext;
+  /** The message without the context formatMessage wraps around it. */
+  readonly detail: string;
   constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
     super(formatMessage(message, context), options);
     this.name = 'RampartError';
     this.context = context;
+    this.detail = message;
   }
 }
 
@@ -29,29 +34,16 @@ function formatMessage(message: string, c: ErrorContext): string {
   return prefix + message + suffix;
 }
 
-/** Re-throw `e` with more context filled in (inner context wins where both set a field). */
-export function withContext(e: unknown, context: ErrorContext): RampartError {
-  if (e instanceof RampartError) {
-    const merged = { ...context, ...e.context };
-    const err = new RampartError(stripContext(e), merged, { cause: e.cause });
-    err.stack = e.stack;
-    return err;
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  return new RampartError(msg, context, { cause: e });
-}
-
-function stripContext(e: RampartError): string {
-  // Rebuild the bare message: drop the prefix/suffix formatMessage added.
-  let m = e.message;
-  const c = e.context;
-  const where: string[] = [];
-  if (c.file) where.push(c.file);
-  if (c.node) where.push(`node '${c.node}'`);
-  if (c.op) where.push(`op ${c.op}`);
-  const prefix = where.length ? where.join(', ') + ': ' : '';
-  if (prefix && m.startsWith(prefix)) m = m.slice(prefix.length);
-  const suffix = c.expected ? ` (expected ${c.expected})` : '';
-  if (suffix && m.endsWith(suffix)) m = m.slice(0, -suffix.length);
-  return m;
+/**
+ * `e` with more context filled in (inner context wins where both set a field), for
+ * `throw withContext(e, ...)` in a catch. Only a RampartError is decorated; anything
+ * else is returned as it is, so a bug is not dressed up as bad input at node X.
+ */
+export function withContext(e: RampartError, context: ErrorContext): RampartError;
+export function withContext(e: unknown, context: ErrorContext): unknown;
+export function withContext(e: unknown, context: ErrorContext): unknown {
+  if (!(e instanceof RampartError)) return e;
+  const err = new RampartError(e.detail, { ...context, ...e.context }, { cause: e.cause });
+  err.stack = e.stack;
+  return err;
 }

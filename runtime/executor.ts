@@ -1,8 +1,12 @@
 // Executes an IR graph node by node with a kernel table. The nodes of an ONNX graph
 // are topologically sorted by the standard; the executor checks that every input
-// it reads exists and releases intermediates after their last use.
+// it reads exists and releases intermediates after their last use. A run holds a
+// memory budget (runtime/limits.ts): the weights and feeds are charged at the start,
+// every node's outputs when they arrive, and released after their last use, so a
+// model that would grow past the limit stops at the node that does it.
 import type { FunctionDef, Graph, Model, Node, Tensor } from './ir.ts';
 import { RampartError, withContext } from './errors.ts';
+import { activeBudget, defaultMemoryLimit, MemoryBudget, tensorBytes, withBudget } from './limits.ts';
 import { kernelKey, type KernelContext, type KernelTable } from './ops/types.ts';
 
 export interface ExecuteOptions {
@@ -11,7 +15,19 @@ export interface ExecuteOptions {
   ctx: KernelContext;
   /** Keep these intermediate values in the result too (tests, debugging). */
   keep?: string[];
+  /** Bytes this run may hold (default: runtime/limits.ts's default limit); a nested graph shares its caller's budget. */
+  maxMemory?: number;
 }
+
+/**
+ * How deep function calls may nest. Recursion is refused by the validator
+ * (runtime/onnx/validate.ts); this bounds the executor's own stack for graphs that
+ * never met it (built in code) and for long acyclic chains of calls.
+ */
+const MAX_CALL_DEPTH = 64;
+
+/** The function calls being expanded, outermost first (the executor is synchronous). */
+const callStack: string[] = [];
 
 export function executeGraph(
   graph: Graph,
@@ -19,48 +35,88 @@ export function executeGraph(
   table: KernelTable,
   opts: ExecuteOptions,
 ): Record<string, Tensor> {
+  const outer = activeBudget();
+  if (outer && callStack.length > 0) return runGraph(graph, feeds, table, opts, outer, false);
+  const budget = new MemoryBudget(opts.maxMemory ?? defaultMemoryLimit());
+  return withBudget(budget, () => runGraph(graph, feeds, table, opts, budget, true));
+}
+
+function runGraph(
+  graph: Graph,
+  feeds: Record<string, Tensor>,
+  table: KernelTable,
+  opts: ExecuteOptions,
+  budget: MemoryBudget,
+  top: boolean,
+): Record<string, Tensor> {
+  const file = opts.ctx.file;
   const values = new Map<string, Tensor>();
   for (const [k, t] of Object.entries(graph.initializers)) values.set(k, t);
   for (const [k, t] of Object.entries(feeds)) values.set(k, t);
   for (const inp of graph.inputs) {
     if (!values.has(inp.name)) {
-      throw new RampartError(`graph input '${inp.name}' was not fed`, { file: opts.ctx.file });
+      throw new RampartError(`graph input '${inp.name}' was not fed`, { file });
     }
+  }
+  // A function body's inputs are its caller's values, already charged.
+  const charged = new Map<string, number>();
+  let held = 0;
+  if (top) {
+    for (const t of values.values()) held += tensorBytes(t);
+    budget.charge(held, "the model's weights and inputs");
   }
   const wanted = new Set<string>([...graph.outputs.map((o) => o.name), ...(opts.keep ?? [])]);
   const lastUse = new Map<string, number>();
   graph.nodes.forEach((n, i) => n.inputs.forEach((x) => x && lastUse.set(x, i)));
+  const drop = (name: string) => {
+    budget.release(charged.get(name) ?? 0);
+    charged.delete(name);
+    values.delete(name);
+  };
 
-  graph.nodes.forEach((node, i) => {
-    const ins = node.inputs.map((name) => {
-      if (!name) return undefined;
+  try {
+    graph.nodes.forEach((node, i) => {
+      const ins = node.inputs.map((name) => {
+        if (!name) return undefined;
+        const t = values.get(name);
+        if (t === undefined) {
+          throw new RampartError(`input '${name}' is not produced by any earlier node, initializer or graph input`, {
+            file, node: node.name, op: node.op,
+          });
+        }
+        return t;
+      });
+      const outs = runNode(node, ins, table, opts);
+      node.outputs.forEach((name, k) => {
+        const t = outs[k];
+        if (!name || t === undefined) return;
+        if (charged.has(name)) drop(name);
+        const bytes = tensorBytes(t);
+        try {
+          budget.charge(bytes, `output '${name}' (${t.dtype} [${t.dims.join(',')}])`);
+        } catch (e) {
+          throw withContext(e, { file, node: node.name, op: node.op });
+        }
+        charged.set(name, bytes);
+        values.set(name, t);
+      });
+      for (const name of node.inputs) {
+        if (name && lastUse.get(name) === i && !wanted.has(name) && !(name in graph.initializers) && !(name in feeds)) drop(name);
+      }
+    });
+
+    const result: Record<string, Tensor> = {};
+    for (const name of wanted) {
       const t = values.get(name);
-      if (t === undefined) {
-        throw new RampartError(`input '${name}' is not produced by any earlier node, initializer or graph input`, {
-          file: opts.ctx.file, node: node.name, op: node.op,
-        });
-      }
-      return t;
-    });
-    const outs = runNode(node, ins, table, opts);
-    node.outputs.forEach((name, k) => {
-      const t = outs[k];
-      if (name && t !== undefined) values.set(name, t);
-    });
-    for (const name of node.inputs) {
-      if (name && lastUse.get(name) === i && !wanted.has(name) && !(name in graph.initializers) && !(name in feeds)) {
-        values.delete(name);
-      }
+      if (t === undefined) throw new RampartError(`output '${name}' was never computed`, { file });
+      result[name] = t;
     }
-  });
-
-  const result: Record<string, Tensor> = {};
-  for (const name of wanted) {
-    const t = values.get(name);
-    if (t === undefined) throw new RampartError(`output '${name}' was never computed`, { file: opts.ctx.file });
-    result[name] = t;
+    return result;
+  } finally {
+    // The caller charges what it keeps of the result as its node's outputs.
+    for (const bytes of charged.values()) budget.release(bytes);
+    if (top) budget.release(held);
   }
-  return result;
 }
 
 export function runNode(
@@ -74,6 +130,7 @@ export function runNode(
     try {
       return kernel(inputs, node, opts.ctx);
     } catch (e) {
+      // A RampartError gains the node; a kernel's own bug goes up untouched (exit 70).
       throw withContext(e, { file: opts.ctx.file, node: node.name, op: node.op });
     }
   }
@@ -93,6 +150,13 @@ function expandFunction(
   table: KernelTable,
   opts: ExecuteOptions,
 ): (Tensor | undefined)[] {
+  const key = fn.domain ? `${fn.domain}::${fn.name}` : fn.name;
+  if (callStack.includes(key) || callStack.length >= MAX_CALL_DEPTH) {
+    const chain = [...callStack, key].join(' -> ');
+    throw new RampartError(callStack.includes(key) ? `function ${key} calls itself (${chain})` : `function calls nest deeper than ${MAX_CALL_DEPTH} (${chain})`, {
+      file: opts.ctx.file, node: call.name, op: call.op, expected: 'model-local functions that do not recurse',
+    });
+  }
   const feeds: Record<string, Tensor> = {};
   fn.inputs.forEach((name, i) => {
     const t = inputs[i];
@@ -106,11 +170,16 @@ function expandFunction(
     nodes: fn.nodes.map((n, i) => ({ ...n, name: n.name || `${call.name}/${n.op}_${i}` })),
     valueInfo: {},
   };
-  const out = executeGraph(body, feeds, table, { ...opts, keep: undefined });
-  return fn.outputs.map((name) => out[name]);
+  callStack.push(key);
+  try {
+    const out = executeGraph(body, feeds, table, { ...opts, keep: undefined });
+    return fn.outputs.map((name) => out[name]);
+  } finally {
+    callStack.pop();
+  }
 }
 
 /** Runs a whole model with a kernel table. */
-export function executeModel(model: Model, feeds: Record<string, Tensor>, table: KernelTable, ctx: KernelContext): Record<string, Tensor> {
-  return executeGraph(model.graph, feeds, table, { functions: model.functions, ctx });
+export function executeModel(model: Model, feeds: Record<string, Tensor>, table: KernelTable, ctx: KernelContext, maxMemory?: number): Record<string, Tensor> {
+  return executeGraph(model.graph, feeds, table, { functions: model.functions, ctx, maxMemory });
 }

@@ -22,7 +22,7 @@ export async function readBytes(where: string | URL): Promise<Uint8Array> {
  * synchronous read in the middle of decoding, which fetch cannot give: such a model
  * is refused; fetch its bytes and inline the data first.
  */
-export async function loadModelFile(path: string): Promise<Model> {
+export async function loadModelFile(path: string, opts: { maxMemory?: number } = {}): Promise<Model> {
   let bytes: Uint8Array;
   try {
     bytes = await readBytes(path);
@@ -31,6 +31,7 @@ export async function loadModelFile(path: string): Promise<Model> {
   }
   return decodeModel(bytes, {
     file: path,
+    maxMemory: opts.maxMemory,
     externalData: (location: string) => {
       throw new RampartError(`external data '${location}' cannot be read in the browser`, {
         file: path, expected: 'a model with its weights inline',

@@ -26,9 +26,9 @@ export async function readBytes(where: string | URL): Promise<Uint8Array> {
 }
 
 /** Reads a model file and its external data (relative to the model, never escaping its folder). */
-export async function loadModelFile(path: string): Promise<Model> {
+export async function loadModelFile(path: string, opts: { maxMemory?: number } = {}): Promise<Model> {
   const fs = await import('node:fs');
   const p = await import('node:path');
   const bytes = fs.readFileSync(path);
-  return decodeModel(bytes, { file: path, externalData: externalDataReader(path, fs, p) });
+  return decodeModel(bytes, { file: path, externalData: externalDataReader(path, fs, p), maxMemory: opts.maxMemory });
 }

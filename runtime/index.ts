@@ -5,7 +5,7 @@
 //   const st = s.createStream(); st.step({ input: oneStep });
 // This module and everything under runtime/ never import the compiler (src/).
 export { InferenceSession, Tensor, type SessionOptions, type TensorType } from './session.ts';
-export { RecurrentStream, type StreamOptions } from './kernels/stream.ts';
+export { RecurrentStream } from './kernels/stream.ts';
 export type { BackendName } from './kernels/index.ts';
 export type { PackRecord } from './kernels/env.ts';
 export { RampartError } from './errors.ts';

@@ -9,10 +9,12 @@ import { onnxOpset } from './ir.ts';
 import { RampartError } from './errors.ts';
 import { executeGraph } from './executor.ts';
 import { decodeModel } from './onnx/decode.ts';
+import { validateModel } from './onnx/validate.ts';
 import { allocData, sizeOf } from './tensor.ts';
 import { addCsrFunctions, createBackend, type Backend, type BackendName } from './kernels/index.ts';
 import type { PackRecord } from './kernels/env.ts';
-import { RecurrentStream, type StreamOptions } from './kernels/stream.ts';
+import type { FormatRequest } from './kernels/linalg.ts';
+import { RecurrentStream } from './kernels/stream.ts';
 import { loadModelFile } from './host.ts';
 import { setKernelSource, type KernelSource } from './wasm/loader.ts';
 import { fuseGraph, type FusedGraph } from './kernels/fuse.ts';
@@ -67,8 +69,8 @@ export class Tensor implements IrTensor {
 export interface SessionOptions {
   /** Default 'wasm'. */
   backend?: BackendName;
-  /** Force every prunable weight dense or CSR instead of choosing by density. */
-  format?: 'auto' | 'dense' | 'csr';
+  /** Force every prunable weight dense, CSR or BSR ({ bsr: 8 }) instead of choosing by cost. */
+  format?: FormatRequest;
   /** A name for error messages when creating from bytes. */
   file?: string;
   /**
@@ -77,6 +79,11 @@ export interface SessionOptions {
    * the browser bundle kernels.wasm beside it. Process-wide: it applies to every session created from then on, not only this one.
    */
   wasm?: KernelSource;
+  /**
+   * Bytes the model's tensors may take: its weights at load, and everything one run
+   * holds (weights, feeds, intermediates). Default 1 GiB (runtime/limits.ts).
+   */
+  maxMemory?: number;
 }
 
 export class InferenceSession {
@@ -85,7 +92,7 @@ export class InferenceSession {
   /** The graph the js/wasm backends execute: producer -> Relu [-> MaxPool] fused (runtime/kernels/fuse.ts). */
   private readonly fused: FusedGraph | null;
 
-  private constructor(readonly model: Model, private readonly backend: Backend, private readonly file?: string) {
+  private constructor(readonly model: Model, private readonly backend: Backend, private readonly file?: string, private readonly maxMemory?: number) {
     this.inputNames = model.graph.inputs.map((i) => i.name);
     this.outputNames = model.graph.outputs.map((o) => o.name);
     addCsrFunctions(backend, model.functions);
@@ -101,11 +108,13 @@ export class InferenceSession {
     let file = opts.file;
     if (typeof pathOrBytes === 'string') {
       file = pathOrBytes;
-      model = await loadModelFile(pathOrBytes);
+      model = await loadModelFile(pathOrBytes, { maxMemory: opts.maxMemory });
     } else {
       const bytes = pathOrBytes instanceof Uint8Array ? pathOrBytes : new Uint8Array(pathOrBytes);
-      model = decodeModel(bytes, { file });
+      model = decodeModel(bytes, { file, maxMemory: opts.maxMemory });
     }
+    // The compiler's loader checks the same rules (src/onnx/import.ts): one validator.
+    validateModel(model, file);
     return InferenceSession.fromModel(model, { ...opts, file });
   }
 
@@ -113,7 +122,7 @@ export class InferenceSession {
   static async fromModel(model: Model, opts: SessionOptions = {}): Promise<InferenceSession> {
     if (opts.wasm !== undefined) setKernelSource(opts.wasm);
     const backend = await createBackend(opts.backend ?? 'wasm');
-    const s = new InferenceSession(model, backend, opts.file);
+    const s = new InferenceSession(model, backend, opts.file, opts.maxMemory);
     if (backend.env && opts.format) backend.env.format = opts.format;
     return s;
   }
@@ -131,7 +140,7 @@ export class InferenceSession {
     const base = this.fused && !fetches?.some((f) => this.fused!.removed.has(f)) ? this.fused.graph : this.model.graph;
     const graph = fetches ? { ...base, outputs: fetches.map((name) => ({ name, dtype: 'float32' as DType, shape: null })) } : base;
     const out = executeGraph(graph, feeds, this.backend.table, {
-      functions: this.model.functions, ctx: { opset: onnxOpset(this.model), file: this.file },
+      functions: this.model.functions, ctx: { opset: onnxOpset(this.model), file: this.file }, maxMemory: this.maxMemory,
     });
     const res: Record<string, Tensor> = {};
     for (const [k, v] of Object.entries(out)) res[k] = Tensor.from(v);
@@ -144,9 +153,9 @@ export class InferenceSession {
   }
 
   /** A step-at-a-time runner for recurrent models (see runtime/kernels/stream.ts). */
-  createStream(opts: StreamOptions = {}): RecurrentStream {
+  createStream(): RecurrentStream {
     if (!this.backend.env) throw new RampartError('streaming needs the js or wasm backend', { file: this.file, expected: "backend 'js' or 'wasm'" });
-    return new RecurrentStream(this.model, this.backend, opts, this.file);
+    return new RecurrentStream(this.model, this.backend, this.file);
   }
 
   private checkFeeds(feeds: Record<string, IrTensor>): void {

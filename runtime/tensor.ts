@@ -1,6 +1,7 @@
 // Helpers over the plain Tensor record of runtime/ir.ts.
 import type { DType, Tensor, TensorData } from './ir.ts';
 import { RampartError } from './errors.ts';
+import { checkAllocation } from './limits.ts';
 
 export function sizeOf(dims: readonly number[]): number {
   let n = 1;
@@ -20,6 +21,7 @@ export function stridesOf(dims: readonly number[]): number[] {
 }
 
 export function allocData(dtype: DType, n: number): TensorData {
+  checkAllocation(dtype, n); // the memory budget of the decode or run in progress (runtime/limits.ts)
   switch (dtype) {
     case 'float32': case 'float16': return new Float32Array(n);
     case 'float64': case 'int64': case 'uint64': return new Float64Array(n);

@@ -11,13 +11,15 @@ export interface CompileOptions {
   device?: string | { name: string; flashBytes: number; sramBytes: number };
   /** Targets that fix shapes at compile time (c): the value of symbolic non-batch dims. */
   seqLen?: number;
+  /** Targets that store block-sparse weights (onnx-csr): 'auto' (default), 'none' or one block shape 'RxC'. */
+  block?: string;
 }
 
 export interface LayerReport {
   layer: string;
   op: string;
-  /** What the target did with it: 'csr', 'coo' or 'dense' (left as is), with why. */
-  action: 'csr' | 'coo' | 'dense';
+  /** What the target did with it: 'csr', 'bsr' (block CSR), 'coo' or 'dense' (left as is), with why. */
+  action: 'csr' | 'bsr' | 'coo' | 'dense';
   density: number;
   denseBytes: number;
   storedBytes: number;
@@ -40,6 +42,6 @@ export interface TargetDescriptor {
   loadableBy: string[];
   defaultMaxDensity: number;
   /** CompileOptions beyond maxDensity/file that this target reads (the CLI refuses the others). */
-  accepts?: ('device' | 'seqLen')[];
+  accepts?: ('device' | 'seqLen' | 'block')[];
   compile(model: Model, opts: CompileOptions): CompileResult;
 }

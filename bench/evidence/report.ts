@@ -4,9 +4,9 @@
 // with a vertical rule where Δr turns negative (the guard's limit).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../src/onnx/export.ts';
+import { writeFileAtomic } from '../../src/io/atomic.ts';
 import { specToSvg } from '../../src/report/chart.ts';
-import type { EvidenceFile, ModelEvidence, PruneOutcome } from '../evidence.ts';
+import type { EvidenceFile, ModelEvidence, PruneOutcome } from './types.ts';
 import { ftLabel } from './common.ts';
 import type { SweepPart } from './sweep.ts';
 
@@ -29,12 +29,6 @@ const FALL = 0.02;
 function fallsAt(ref: number, s: SweepPart, get: (r: SweepPart['rows'][number]) => number | null): string {
   const r = s.rows.find((x) => (get(x) ?? 1) < ref - FALL);
   return r ? String(r.level) : '—';
-}
-
-/** Records written before `runs` existed kept only their last run. */
-export function legacyRun(m: ModelEvidence): ModelEvidence['runs'] {
-  const r = (m as unknown as { run?: Omit<ModelEvidence['runs'][number], 'date'> }).run;
-  return r ? [{ ...r, date: m.date, seconds: m.seconds }] : [];
 }
 
 const HEAD = ['| model | guard | dense | sparsity per weight | overall | after pruning | +1 epoch | +2 epochs (Δ vs dense, points) | +2 epochs (onnxruntime) |', '|---|---|---:|---|---:|---:|---:|---:|---:|'];
@@ -99,7 +93,7 @@ export async function writeEvidenceDocs(file: EvidenceFile, dir: string, svgPref
   for (const m of models) {
     L.push(`- ${m.name}: ${m.description}; ${m.dataset}, fine-tuning on ${m.guarded.finetune.trainSamples} training samples, ${m.testSamples} test samples; ` +
       `sweep fine-tuning ${m.sweepFinetune ? `${m.sweepFinetune.epochs} epoch on ${m.sweepFinetune.trainSamples} samples` : 'none'}; ` +
-      `runs: ${(m.runs ?? legacyRun(m)).map((r) => `${r.date} (${r.sections}, ${r.seconds === undefined ? '—' : r.seconds.toFixed(0)} s, load average at start ${r.loadavgAtStart.map((x) => x.toFixed(1)).join('/')}, commit ${r.commit})`).join('; ')}`);
+      `runs: ${m.runs.map((r) => `${r.date} (${r.sections}, ${r.seconds === undefined ? '—' : r.seconds.toFixed(0)} s, load average at start ${r.loadavgAtStart.map((x) => x.toFixed(1)).join('/')}, commit ${r.commit})`).join('; ')}`);
   }
   L.push('', '## Evidence table', '', 'Magnitude scores. "delta-r": `--sparsity auto` under the Δr guard (each weight to its limit). "none": one global magnitude threshold at the same overall sparsity. Fine-tuning: ' + ftLabel({ lr: 1e-3, batchSize: 64 }) + ', Adam, masks fixed.', '');
   L.push(...HEAD);

@@ -17,7 +17,6 @@ function toEnum(names: readonly string[]): Readonly<Record<string, number>> {
 
 export const Activation = toEnum(spec.Activation);
 export const Status = toEnum(spec.Status);
-export const MatrixKind = toEnum(spec.MatrixKind);
 
 export const ACTIVATION_NAMES: readonly string[] = spec.Activation;
 export const STATUS_NAMES: readonly string[] = spec.Status;

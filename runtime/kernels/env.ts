@@ -4,9 +4,8 @@
 // any other weight is packed per call inside the call's scratch scope.
 import type { Node, Tensor } from '../ir.ts';
 import type { KernelTable } from '../ops/types.ts';
-import type { Linalg, PackedMatrix, PackOptions, WeightSource } from './linalg.ts';
-import { chooseFormat } from './linalg.ts';
-import { sourceDensity } from './pack.ts';
+import type { BlockShape, FormatRequest, Linalg, PackChoice, PackedMatrix, PackOptions, WeightSource } from './linalg.ts';
+import { choiceKey, choosePack } from './linalg.ts';
 
 /**
  * What a fused node (runtime/kernels/fuse.ts) asks the next conv2d to do before it
@@ -28,19 +27,23 @@ export interface PackRecord {
   node: string;
   input: string;
   format: PackedMatrix['format'];
+  /** BSR's blocks (br x bc, natural or gate-fused rows); a wasm batch-1 CSR's 1x4 groups; else null. */
+  block: BlockShape | null;
   rows: number;
   cols: number;
   density: number;
+  /** Entries one pass multiplies (padding zeros of blocks included). */
+  stored: number;
   bytes: number;
 }
 
 export class KernelEnv {
   private readonly pinned = new WeakSet<object>();
   private readonly cache = new WeakMap<object, Map<string, PackedMatrix>>();
-  private readonly densities = new WeakMap<object, Map<string, number>>();
+  private readonly choices = new WeakMap<object, Map<string, PackChoice>>();
   readonly records = new Map<string, PackRecord>();
-  /** Force every prunable weight to one format (tests, the crossover bench). */
-  format: PackOptions['format'] = 'auto';
+  /** Force every prunable weight to one format (tests, the crossover bench): dense, CSR or BSR br x 1. */
+  format: FormatRequest = 'auto';
   /** Set by a fused kernel around its producer's call; taken (and cleared) by the first conv2d. */
   epilogue: Epilogue | null = null;
 
@@ -61,11 +64,14 @@ export class KernelEnv {
   persistent(t: Tensor, key: string, src: () => WeightSource, batched: boolean, record?: { node: string; input: string }): PackedMatrix | null {
     if (!this.pinned.has(t.data)) return null;
     const opts: PackOptions = { persistent: true, batched, format: this.format };
-    let dens = this.densities.get(t.data);
-    if (!dens) this.densities.set(t.data, (dens = new Map()));
-    let density = dens.get(key);
-    if (density === undefined) dens.set(key, (density = sourceDensity(src())));
-    const fullKey = `${key}|${chooseFormat(this.linalg, density, opts)}`;
+    // The choice is made once per weight, kernel shape and forced format (it reads the whole weight).
+    let choices = this.choices.get(t.data);
+    if (!choices) this.choices.set(t.data, (choices = new Map()));
+    const ck = `${key}|${batched ? 'gemm' : 'gemv'}|${typeof this.format === 'object' ? `bsr${this.format.bsr}${this.format.map ?? ''}` : this.format}`;
+    let choice = choices.get(ck);
+    if (!choice) choices.set(ck, (choice = choosePack(this.linalg, src(), opts)));
+    opts.choice = choice;
+    const fullKey = `${key}|${choiceKey(choice)}`;
     let m = this.cache.get(t.data);
     if (!m) this.cache.set(t.data, (m = new Map()));
     let p = m.get(fullKey);
@@ -74,7 +80,7 @@ export class KernelEnv {
       m.set(fullKey, p);
       if (record) {
         this.records.set(`${record.node}/${record.input}/${key}`, {
-          ...record, format: p.format, rows: p.rows, cols: p.cols, density: p.density, bytes: p.bytes,
+          ...record, format: p.format, block: p.block, rows: p.rows, cols: p.cols, density: p.density, stored: p.nnz, bytes: p.bytes,
         });
       }
     }

@@ -1,8 +1,10 @@
 // Reference kernels for the standard ops the bodies of Rampart's CSR functions use to
-// rebuild a dense weight (targets/onnx-csr/functions.ts): ScatterElements (with
-// reduction), CumSum and ScatterND. They let any backend, including the plain
-// reference table, expand a CsrMatMul & co. the way onnxruntime does. Dense and
-// simple: they run once per weight, not per step.
+// rebuild a dense weight (targets/onnx-csr/densify.ts, densify-blocks.ts) that the
+// reference table (runtime/ops/) lacks: ScatterElements and ScatterND (with reduction)
+// and CumSum. With them the reference backend expands a CsrMatMul & co. the way
+// onnxruntime does, which makes it the oracle for the native CSR kernels. They run on
+// every call there (the bodies are not cached); the js and wasm backends run the calls
+// natively (csr-ops.ts) and never reach them for a CSR op. Dense and simple.
 import type { Tensor } from '../ir.ts';
 import { attrInt, attrString, fail } from '../ops/attrs.ts';
 import type { Kernel, KernelTable } from '../ops/types.ts';

@@ -16,9 +16,8 @@
 // producer's kernel did not apply — so a fallback to the reference kernel stays correct.
 // The reference backend is never rewritten: it stays the oracle.
 import type { Graph, Node, Tensor } from '../ir.ts';
-import { RAMPART_DOMAIN } from '../ir.ts';
 import { kernelKey, type Kernel, type KernelTable } from '../ops/types.ts';
-import { csrBaseOp } from './csr-ops.ts';
+import { csrOpOfNode } from '../csr-format.ts';
 import type { Epilogue, KernelEnv } from './env.ts';
 
 /** Never serialised: fused nodes exist only in a session's execution graph. */
@@ -34,16 +33,12 @@ export interface FusedGraph {
 
 const isOnnx = (n: Node) => n.domain === '' || n.domain === 'ai.onnx';
 
-/** 'Conv' | 'Gemm' | 'MatMul' for a producer we can fuse, else null. */
+const PRODUCERS = new Set(['Conv', 'Gemm', 'MatMul']);
+
+/** 'Conv' | 'Gemm' | 'MatMul' for a producer we can fuse (the op itself or a CSR call of it), else null. */
 function producerKind(n: Node): string | null {
-  if (isOnnx(n) && (n.op === 'Conv' || n.op === 'Gemm' || n.op === 'MatMul')) return n.op;
-  if (n.domain === RAMPART_DOMAIN) {
-    const base = csrBaseOp(n.op);
-    if (base === 'CsrConv') return 'Conv';
-    if (base === 'CsrGemm') return 'Gemm';
-    if (base === 'CsrMatMul') return 'MatMul';
-  }
-  return null;
+  const op = isOnnx(n) ? n.op : csrOpOfNode(n)?.op;
+  return op && PRODUCERS.has(op) ? op : null;
 }
 
 /**

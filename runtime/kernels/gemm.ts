@@ -60,33 +60,61 @@ export function gemmKernel(env: KernelEnv): Kernel {
   return (inputs, node, ctx) => {
     const [A, B, C] = inputs;
     if (!isF32Matrix(A) || !isF32Matrix(B) || (C && C.dtype !== 'float32')) return env.base.Gemm(inputs, node, ctx);
-    const alpha = attrFloat(node, 'alpha', 1), beta = attrFloat(node, 'beta', 1);
     const transA = attrInt(node, 'transA', 0) !== 0, transB = attrInt(node, 'transB', 0) !== 0;
     const [M, K] = transA ? [A.dims[1], A.dims[0]] : A.dims;
     const [Kb, N] = transB ? [B.dims[1], B.dims[0]] : B.dims;
     if (K !== Kb) fail(node, `A is [${A.dims}] and B is [${B.dims}] (transA=${+transA}, transB=${+transB})`, 'matching inner dimensions');
     const src: WeightSource = { dense: B.data as Float32Array, rows: N, cols: K, transposed: !transB };
     const W = weightOf(env, node, 1, B, src, M >= GEMV_ROWS);
-    // A bias of shape [N] / [1,N] rides in the kernel; other C shapes are added after.
-    const cVec = C && alpha === 1 && C.dims.reduce((a, b) => a * b, 1) === N && C.dims[C.dims.length - 1] === N;
-    let bias: Float32Array | null = null;
-    if (C && cVec) bias = beta === 1 ? (C.data as Float32Array) : (C.data as Float32Array).map((v) => v * beta);
-    const y = linear(env, W, A.data as Float32Array, M, transA, bias);
-    if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
-    if (C && !cVec && beta !== 0) addBroadcast2d(node, y, M, N, C, beta);
-    return [{ dtype: 'float32', dims: [M, N], data: y }];
+    return [{ dtype: 'float32', dims: [M, N], data: gemmOutput(env, node, W, A.data as Float32Array, M, N, transA, C) }];
   };
 }
 
-/** y[M,N] += beta * C with C unidirectionally broadcast to [M, N] (ONNX Gemm rule). */
-function addBroadcast2d(node: Node, y: Float32Array, M: number, N: number, C: Tensor, beta: number): void {
+/**
+ * Gemm's Y[M, N] = alpha * A' W^T + beta * C over a packed weight: the one epilogue of the
+ * dense and the CSR Gemm (csr-ops.ts). C broadcasts to [M, N] by its dims, never by its
+ * element count (C [M,1] with M = N is a column). A row of bias ([N], [1,N]) or a scalar
+ * rides in the kernel when alpha = 1; anything else is added after. beta = 0 ignores C,
+ * as the reference kernel and onnxruntime do.
+ */
+export function gemmOutput(env: KernelEnv, node: Node, W: PackedMatrix | (() => PackedMatrix), A: Float32Array, M: number, N: number,
+  transA: boolean, C: Tensor | undefined): Float32Array {
+  const alpha = attrFloat(node, 'alpha', 1), beta = attrFloat(node, 'beta', 1);
+  const bias = C && beta !== 0 && alpha === 1 ? rowBias(node, C, M, N, beta) : null;
+  const y = linear(env, W, A, M, transA, bias);
+  if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
+  if (C && !bias && beta !== 0) addBroadcast2d(node, y, M, N, C, beta);
+  return y;
+}
+
+/** C's dims as the [rows, cols] it broadcasts from to [M, N] (ONNX Gemm: unidirectional). */
+function biasDims(node: Node, C: Tensor, M: number, N: number): [number, number] {
   const d = C.dims.length === 0 ? [1, 1] : C.dims.length === 1 ? [1, C.dims[0]] : C.dims;
   if (d.length !== 2 || (d[0] !== 1 && d[0] !== M) || (d[1] !== 1 && d[1] !== N)) {
     fail(node, `C has shape [${C.dims}]`, `a shape broadcastable to [${M},${N}]`);
   }
-  const c = C.data as Float32Array;
+  return [d[0], d[1]];
+}
+
+/**
+ * beta * C as one [N] row added to every output row, when C's broadcast is one (C [N],
+ * [1,N], or a single value); null when C varies along M ([M,1], [M,N]).
+ */
+export function rowBias(node: Node, C: Tensor, M: number, N: number, beta: number): Float32Array | null {
+  const [r, c] = biasDims(node, C, M, N);
+  if (r !== 1) return null;
+  const d = C.data as Float32Array;
+  const out = new Float32Array(N);
+  for (let j = 0; j < N; j++) out[j] = beta * d[c === 1 ? 0 : j];
+  return out;
+}
+
+/** y[M,N] += beta * C with C unidirectionally broadcast to [M, N]. */
+function addBroadcast2d(node: Node, y: Float32Array, M: number, N: number, C: Tensor, beta: number): void {
+  const [r, c] = biasDims(node, C, M, N);
+  const d = C.data as Float32Array;
   for (let m = 0; m < M; m++) {
-    for (let n = 0; n < N; n++) y[m * N + n] += beta * c[(d[0] === 1 ? 0 : m) * d[1] + (d[1] === 1 ? 0 : n)];
+    for (let n = 0; n < N; n++) y[m * N + n] += beta * d[(r === 1 ? 0 : m) * c + (c === 1 ? 0 : n)];
   }
 }
 

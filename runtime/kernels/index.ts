@@ -8,7 +8,8 @@ import { RAMPART_DOMAIN } from '../ir.ts';
 import { referenceKernels } from '../ops/index.ts';
 import { kernelKey, type KernelTable } from '../ops/types.ts';
 import { convKernel } from './conv.ts';
-import { csrBaseOp, csrFunctionKernel } from './csr-ops.ts';
+import { csrOpOfFunction } from '../csr-format.ts';
+import { csrFunctionKernel } from './csr-ops.ts';
 import { KernelEnv } from './env.ts';
 import { denseOverlay } from './dense-ops.ts';
 import { functionOpKernels } from './function-ops.ts';
@@ -61,7 +62,7 @@ export async function createBackend(name: BackendName): Promise<Backend> {
 export function addCsrFunctions(backend: Backend, functions: FunctionDef[]): void {
   if (!backend.env) return;
   for (const fn of functions) {
-    if (fn.domain === RAMPART_DOMAIN && csrBaseOp(fn.name)) {
+    if (fn.domain === RAMPART_DOMAIN && csrOpOfFunction(fn.name)) {
       backend.table[kernelKey(fn.domain, fn.name)] = csrFunctionKernel(backend.env, fn);
     }
   }

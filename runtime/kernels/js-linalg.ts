@@ -2,31 +2,43 @@
 // typed arrays. It is the portable fallback (no WebAssembly) and the second opinion
 // the WASM kernels are tested against.
 import type { Csr } from '../ir.ts';
+import { bsrFromCsr, type Bsr } from '../bsr.ts';
 import { csrBytes } from '../csr.ts';
-import { CROSSOVER } from './crossover.ts';
+import { COSTS } from './crossover.ts';
 import { activateRange } from './activations.ts';
-import { chooseFormat, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type WeightSource } from './linalg.ts';
-import { sourceCsr, sourceDenseRows, sourceDensity, sourceShape } from './pack.ts';
+import { planPack, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type WeightSource } from './linalg.ts';
+import { BlockRowSpans, sourceCsr, sourceDenseRows, sourceDensity, sourceShape } from './pack.ts';
 
 interface JsDense extends PackedMatrix { format: 'dense'; w: Float32Array }
 interface JsCsr extends PackedMatrix { format: 'csr'; m: Csr }
-type JsPacked = JsDense | JsCsr;
+/** BSR br x 1 (br a multiple of 4); spans caches gemv row ranges -> block rows. */
+interface JsBsr extends PackedMatrix { format: 'bsr'; b: Bsr; spans: BlockRowSpans }
+type JsPacked = JsDense | JsCsr | JsBsr;
 
 export class JsLinalg implements Linalg {
   readonly name = 'js' as const;
-  readonly crossoverGemv = CROSSOVER.js.gemv;
-  readonly crossoverGemm = CROSSOVER.js.gemm;
+  readonly costs = COSTS.js;
 
   pack(src: WeightSource, opts: PackOptions): PackedMatrix {
     const { rows, cols } = sourceShape(src);
     const density = sourceDensity(src);
-    if (chooseFormat(this, density, opts) === 'csr') {
-      const m = sourceCsr(src);
-      const packed: JsCsr = { format: 'csr', rows, cols, nnz: m.values.length, bytes: csrBytes(m), density, m };
+    const { choice, csr } = planPack(this, src, opts);
+    if (choice.format === 'csr') {
+      const m = csr ?? sourceCsr(src);
+      const packed: JsCsr = { format: 'csr', rows, cols, nnz: m.values.length, bytes: csrBytes(m), density, block: null, m };
+      return packed;
+    }
+    if (choice.format === 'bsr') {
+      const b = bsrFromCsr(csr ?? sourceCsr(src), choice.br, 1, choice.rowMap);
+      const bytes = b.values.byteLength + b.blockCol.byteLength + b.blockPtr.byteLength + b.rowMap.byteLength;
+      const packed: JsBsr = {
+        format: 'bsr', rows, cols, nnz: b.values.length, bytes, density, block: { br: b.br, bc: 1, map: choice.map },
+        b, spans: new BlockRowSpans(b.rowMap, b.br, rows),
+      };
       return packed;
     }
     const w = sourceDenseRows(src);
-    const packed: JsDense = { format: 'dense', rows, cols, nnz: rows * cols, bytes: w.byteLength, density, w };
+    const packed: JsDense = { format: 'dense', rows, cols, nnz: rows * cols, bytes: w.byteLength, density, block: null, w };
     return packed;
   }
 
@@ -40,6 +52,7 @@ export class JsLinalg implements Linalg {
   gemv(wp: PackedMatrix, x: Float32Array, y: Float32Array, o: GemvOptions = {}): void {
     const p = wp as JsPacked;
     const r0 = o.r0 ?? 0, r1 = o.r1 ?? p.rows, acc = o.accumulate ?? false, bias = o.bias ?? null;
+    if (p.format === 'bsr') return gemvBsr(p, x, y, bias, r0, r1, acc);
     if (p.format === 'csr') {
       const { rowPtr, colIdx, values } = p.m;
       for (let r = r0; r < r1; r++) {
@@ -50,7 +63,21 @@ export class JsLinalg implements Linalg {
       return;
     }
     const w = p.w, K = p.cols;
-    for (let r = r0; r < r1; r++) {
+    let r = r0;
+    // Four rows at a time: each x load feeds four multiply-adds (as the WASM kernel and the BSR loops).
+    for (; r + 4 <= r1; r += 4) {
+      const b0 = r * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let c = 0; c < K; c++) {
+        const xc = x[c];
+        s0 += w[b0 + c] * xc; s1 += w[b1 + c] * xc; s2 += w[b2 + c] * xc; s3 += w[b3 + c] * xc;
+      }
+      y[r] = (acc ? y[r] : bias ? bias[r] : 0) + s0;
+      y[r + 1] = (acc ? y[r + 1] : bias ? bias[r + 1] : 0) + s1;
+      y[r + 2] = (acc ? y[r + 2] : bias ? bias[r + 2] : 0) + s2;
+      y[r + 3] = (acc ? y[r + 3] : bias ? bias[r + 3] : 0) + s3;
+    }
+    for (; r < r1; r++) {
       const base = r * K;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0, c = 0;
       for (; c + 4 <= K; c += 4) {
@@ -64,18 +91,34 @@ export class JsLinalg implements Linalg {
 
   gemmT(wp: PackedMatrix, xt: Float32Array, P: number, yt: Float32Array, bias: Float32Array | null, acc: boolean): void {
     const p = wp as JsPacked;
-    for (let r = 0; r < p.rows; r++) {
-      const yo = r * P;
-      if (!acc) yt.fill(bias ? bias[r] : 0, yo, yo + P);
-      if (p.format === 'csr') {
-        const { rowPtr, colIdx, values } = p.m;
-        for (let k = rowPtr[r], e = rowPtr[r + 1]; k < e; k++) axpy(values[k], xt, colIdx[k] * P, yt, yo, P);
-      } else {
-        const K = p.cols;
-        for (let k = 0; k < K; k++) {
-          const v = p.w[r * K + k];
-          if (v !== 0) axpy(v, xt, k * P, yt, yo, P);
+    if (p.format === 'bsr') return gemmBsrT(p.b, xt, P, yt, bias, acc);
+    if (!acc) for (let r = 0; r < p.rows; r++) yt.fill(bias ? bias[r] : 0, r * P, (r + 1) * P);
+    if (p.format === 'csr') {
+      const { rowPtr, colIdx, values } = p.m;
+      for (let r = 0; r < p.rows; r++) {
+        for (let k = rowPtr[r], e = rowPtr[r + 1]; k < e; k++) axpy(values[k], xt, colIdx[k] * P, yt, r * P, P);
+      }
+      return;
+    }
+    const K = p.cols, w = p.w;
+    let r = 0;
+    // Four rows at a time (each xt load feeds four multiply-adds); columns where all four are zero are skipped.
+    for (; r + 4 <= p.rows; r += 4) {
+      const o0 = r * P, o1 = o0 + P, o2 = o1 + P, o3 = o2 + P;
+      for (let k = 0; k < K; k++) {
+        const v0 = w[r * K + k], v1 = w[(r + 1) * K + k], v2 = w[(r + 2) * K + k], v3 = w[(r + 3) * K + k];
+        if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+        const xo = k * P;
+        for (let j = 0; j < P; j++) {
+          const xj = xt[xo + j];
+          yt[o0 + j] += v0 * xj; yt[o1 + j] += v1 * xj; yt[o2 + j] += v2 * xj; yt[o3 + j] += v3 * xj;
         }
+      }
+    }
+    for (; r < p.rows; r++) {
+      for (let k = 0; k < K; k++) {
+        const v = w[r * K + k];
+        if (v !== 0) axpy(v, xt, k * P, yt, r * P, P);
       }
     }
   }
@@ -158,7 +201,7 @@ export class JsLinalg implements Linalg {
       for (let k = 0; k < H; k++) g[O + k] += peep[H + k] * c[k];
       activateRange(fa, clip, g, O, O + H);
     }
-    activateRange(ha, clip, g, C, C + H);
+    activateRange(ha, 0, g, C, C + H); // h(c) is never clipped (ONNX spec, onnxruntime)
     for (let k = 0; k < H; k++) h[k] = g[O + k] * g[C + k];
     if (y) y.set(h);
   }
@@ -189,4 +232,63 @@ export class JsLinalg implements Linalg {
 
 function axpy(a: number, x: Float32Array, xo: number, y: Float32Array, yo: number, n: number): void {
   for (let j = 0; j < n; j++) y[yo + j] += a * x[xo + j];
+}
+
+/**
+ * Block rows holding [r0, r1); per block row, four rows at a time in locals (one pass
+ * over its blocks per four rows: V8 keeps four sums in registers, not an array), then
+ * the rows in range through the row map.
+ */
+function gemvBsr(p: JsBsr, x: Float32Array, y: Float32Array, bias: Float32Array | null, r0: number, r1: number, acc: boolean): void {
+  const { br, rowMap, blockPtr, blockCol, values } = p.b, nb1 = p.spans.nb + 1;
+  const span = p.spans.get(r0, r1), b0 = Math.floor(span / nb1), b1 = span - b0 * nb1;
+  for (let b = b0; b < b1; b++) {
+    const a = blockPtr[b], e = blockPtr[b + 1];
+    for (let q = 0; q < br; q += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = a; k < e; k++) {
+        const xv = x[blockCol[k]], v = k * br + q;
+        s0 += values[v] * xv; s1 += values[v + 1] * xv; s2 += values[v + 2] * xv; s3 += values[v + 3] * xv;
+      }
+      const m = b * br + q;
+      put(y, bias, rowMap[m], r0, r1, acc, s0);
+      put(y, bias, rowMap[m + 1], r0, r1, acc, s1);
+      put(y, bias, rowMap[m + 2], r0, r1, acc, s2);
+      put(y, bias, rowMap[m + 3], r0, r1, acc, s3);
+    }
+  }
+}
+
+function put(y: Float32Array, bias: Float32Array | null, r: number, r0: number, r1: number, acc: boolean, s: number): void {
+  if (r >= r0 && r < r1) y[r] = (acc ? y[r] : bias ? bias[r] : 0) + s;
+}
+
+/** yt[rows, P] = init + W xt: per block row its rows' init, then per block and four rows one pass over the batch. */
+function gemmBsrT(m: Bsr, xt: Float32Array, P: number, yt: Float32Array, bias: Float32Array | null, acc: boolean): void {
+  const { br, rowMap, blockPtr, blockCol, values } = m;
+  for (let b = 0; b < rowMap.length / br; b++) {
+    if (!acc) {
+      for (let j = 0; j < br; j++) {
+        const r = rowMap[b * br + j];
+        if (r >= 0) yt.fill(bias ? bias[r] : 0, r * P, (r + 1) * P);
+      }
+    }
+    for (let q = b * br; q < (b + 1) * br; q += 4) {
+      const ra = rowMap[q], rb = rowMap[q + 1], rc = rowMap[q + 2], rd = rowMap[q + 3];
+      const full = ra >= 0 && rb >= 0 && rc >= 0 && rd >= 0;
+      for (let k = blockPtr[b], e = blockPtr[b + 1]; k < e; k++) {
+        const xo = blockCol[k] * P, v = k * br + q - b * br;
+        if (full) {
+          const v0 = values[v], v1 = values[v + 1], v2 = values[v + 2], v3 = values[v + 3];
+          const o0 = ra * P, o1 = rb * P, o2 = rc * P, o3 = rd * P;
+          for (let j = 0; j < P; j++) {
+            const xj = xt[xo + j];
+            yt[o0 + j] += v0 * xj; yt[o1 + j] += v1 * xj; yt[o2 + j] += v2 * xj; yt[o3 + j] += v3 * xj;
+          }
+        } else {
+          for (let i = 0; i < 4; i++) if (rowMap[q + i] >= 0 && values[v + i] !== 0) axpy(values[v + i], xt, xo, yt, rowMap[q + i] * P, P);
+        }
+      }
+    }
+  }
 }

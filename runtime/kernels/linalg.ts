@@ -5,25 +5,51 @@
 // backend's own buffer()/scratch() — for WASM those are views of its linear memory,
 // so a call passes byte offsets and copies nothing.
 import type { Csr } from '../ir.ts';
+import { RampartError } from '../errors.ts';
+import { bsrBlockCount } from '../bsr.ts';
+import { bsrCandidates, csrStored, sourceCsr, sourceNonzeros, sourceShape, type CsrLayout } from './pack.ts';
 
-export type MatrixFormat = 'dense' | 'csr';
+export type MatrixFormat = 'dense' | 'csr' | 'bsr';
+/** How a BSR's block rows pick their rows (runtime/bsr.ts): consecutive, or one unit of every gate. */
+export type RowMapKind = 'natural' | 'gate-fused';
+
+export interface BlockShape {
+  br: number;
+  bc: number;
+  map: RowMapKind;
+}
 
 export interface PackedMatrix {
   readonly format: MatrixFormat;
   readonly rows: number;
   readonly cols: number;
-  /** Stored entries a full pass multiplies (dense: rows*cols; CSR: nonzeros). */
+  /** Stored entries a full pass multiplies (dense: rows*cols; CSR: nonzeros plus padding; BSR: blocks*br*bc). */
   readonly nnz: number;
-  /** Bytes of weights one full pass reads (values + indices + row pointers). */
+  /** Bytes of weights one full pass reads (values + indices + row pointers + row map). */
   readonly bytes: number;
   /** Fraction of nonzeros in the source matrix. */
   readonly density: number;
+  /** BSR: its blocks; a CSR stored as 1x4 blocks (wasm batch 1): 1x4 natural; else null. */
+  readonly block: BlockShape | null;
+}
+
+/**
+ * What the packer may assume about a weight's rows, so block rows can follow the
+ * structure a block pruner would have used (the zero pattern decides which wins).
+ */
+export interface StructureHint {
+  /** Natural block rows never straddle a multiple of this many rows (a gate). */
+  segment?: number;
+  /** gates x hidden rows in ONNX gate order: gate-fused block rows hold units' rows of every gate. */
+  gates?: number;
+  hidden?: number;
 }
 
 /** A weight to pack: a row-major dense block (rows = outputs) or a CSR. */
-export type WeightSource =
+export type WeightSource = (
   | { dense: Float32Array; offset?: number; rows: number; cols: number; transposed?: boolean }
-  | { csr: Csr };
+  | { csr: Csr }
+) & { hint?: StructureHint };
 
 /** A persistent buffer: an offset into WASM memory, or the array itself in JS. */
 export interface BufferHandle {
@@ -32,14 +58,46 @@ export interface BufferHandle {
   readonly arr?: Float32Array;
 }
 
+/** A forced format (tests, benches): BSR with br x 1 blocks, the map the hint allows that stores least unless given. */
+export type FormatRequest = 'auto' | 'dense' | 'csr' | { bsr: number; map?: RowMapKind };
+
+/** The format a weight gets: what choosePack decided. */
+export type PackChoice =
+  | { format: 'dense' }
+  | { format: 'csr' }
+  | { format: 'bsr'; br: number; map: RowMapKind; rowMap: Int32Array };
+
 export interface PackOptions {
-  /** 'auto' (default) picks by density against the backend's crossover. */
-  format?: MatrixFormat | 'auto';
+  /** 'auto' (default) picks the cheapest format by the backend's measured costs. */
+  format?: FormatRequest;
   /** Persistent packs live as long as the backend; others until the next release(). */
   persistent: boolean;
-  /** Used by gemmT (batch > 1) rather than gemv: the crossover differs. */
+  /** Used by gemmT (batch > 1) rather than gemv: the costs differ. */
   batched?: boolean;
+  /** A choice already made by choosePack for this source (the kernel env caches choices). */
+  choice?: PackChoice;
 }
+
+/** Time of one full pass ~ stored * nsPerWeight + rows * nsPerRow (block rows for BSR). */
+export interface KernelCost {
+  nsPerWeight: number;
+  nsPerRow: number;
+}
+
+/** A backend's costs for one kernel shape (gemv = batch 1, gemm = batched), measured by bench/crossover.ts. */
+export interface FormatCosts {
+  dense: KernelCost;
+  /** The CSR layout this backend stores for this kernel shape, and its cost per stored entry. */
+  csr: KernelCost & { layout: CsrLayout };
+  /** br x 1 blocks, br = 4, 8, 16. */
+  bsr: Record<4 | 8 | 16, KernelCost>;
+}
+
+/** A sparse format is chosen only when estimated at least 10% faster than dense. */
+export const DENSE_MARGIN = 0.9;
+
+/** BSR block heights the kernels have (runtime/wasm/assembly/bsr.ts). */
+export const BSR_HEIGHTS = [4, 8, 16] as const;
 
 export interface GemvOptions {
   /** y[r] starts from bias[r] (indexed by absolute row), else 0. */
@@ -67,9 +125,8 @@ export interface CellOptions {
 
 export interface Linalg {
   readonly name: 'js' | 'wasm';
-  /** CSR is used below this density (runtime/kernels/crossover.ts says who measured it). */
-  readonly crossoverGemv: number;
-  readonly crossoverGemm: number;
+  /** What each format costs here (runtime/kernels/crossover.ts says who measured it). */
+  readonly costs: { gemv: FormatCosts; gemm: FormatCosts };
   pack(src: WeightSource, opts: PackOptions): PackedMatrix;
   /**
    * A zeroed float buffer that lives as long as the backend. Hold the handle, not a
@@ -110,8 +167,58 @@ export interface Linalg {
   rnnCell(g: Float32Array, h: Float32Array, y: Float32Array | null, cell: CellOptions): void;
 }
 
-/** The format a weight of this density gets on this backend and kernel shape. */
-export function chooseFormat(linalg: Linalg, density: number, opts: PackOptions): MatrixFormat {
-  if (opts.format === 'dense' || opts.format === 'csr') return opts.format;
-  return density < (opts.batched ? linalg.crossoverGemm : linalg.crossoverGemv) ? 'csr' : 'dense';
+/**
+ * The format of a weight: forced by opts.format, else the cheapest by estimated time
+ * (stored entries x cost per entry + rows x cost per row) over dense, the backend's
+ * CSR layout and BSR 4x1 / 8x1 / 16x1 with every row map the hint allows. The block
+ * structure is re-detected from the zero pattern (blocks a greedy cover needs), so a
+ * weight pruned in blocks anywhere gets the block kernels. Returns the CSR too when it
+ * had to build one, so pack() need not build it again.
+ */
+export function planPack(la: Linalg, src: WeightSource, opts: PackOptions): { choice: PackChoice; csr: Csr | null } {
+  if (opts.choice) return { choice: opts.choice, csr: null };
+  const f = opts.format ?? 'auto';
+  if (f === 'dense' || f === 'csr') return { choice: { format: f }, csr: null };
+  const { rows, cols } = sourceShape(src);
+  const costs = opts.batched ? la.costs.gemm : la.costs.gemv;
+  if (typeof f === 'object') {
+    if (!(BSR_HEIGHTS as readonly number[]).includes(f.bsr)) throw new RampartError(`forced block format ${f.bsr}x1`, { expected: `blocks of ${BSR_HEIGHTS.join(', ')} rows` });
+    const m = sourceCsr(src);
+    const cands = bsrCandidates(rows, f.bsr, src.hint).filter((c) => !f.map || c.map === f.map);
+    const all = cands.length ? cands : bsrCandidates(rows, f.bsr, src.hint);
+    let best = all[0], bestN = Infinity;
+    for (const c of all) {
+      const n = bsrBlockCount(m, 1, c.rowMap, f.bsr);
+      if (n < bestN) { best = c; bestN = n; }
+    }
+    return { choice: { format: 'bsr', br: f.bsr, map: best.map, rowMap: best.rowMap }, csr: m };
+  }
+  const dense = rows * cols * costs.dense.nsPerWeight + rows * costs.dense.nsPerRow;
+  // Every sparse format stores at least the nonzeros: skip building a CSR when even that loses.
+  const nz = sourceNonzeros(src);
+  const cheapest = Math.min(costs.csr.nsPerWeight, ...BSR_HEIGHTS.map((b) => costs.bsr[b].nsPerWeight));
+  if (nz * cheapest >= dense * DENSE_MARGIN) return { choice: { format: 'dense' }, csr: null };
+  const m = sourceCsr(src);
+  // A sparse format must win by DENSE_MARGIN: dense has no index bytes or packing cost, and
+  // estimates within a few percent are within the noise of the measurements.
+  let choice: PackChoice = { format: 'dense' }, best = dense * DENSE_MARGIN;
+  const csr = csrStored(m, costs.csr.layout) * costs.csr.nsPerWeight + rows * costs.csr.nsPerRow;
+  if (csr < best) { choice = { format: 'csr' }; best = csr; }
+  for (const br of BSR_HEIGHTS) {
+    const k = costs.bsr[br];
+    for (const c of bsrCandidates(rows, br, src.hint)) {
+      const t = bsrBlockCount(m, 1, c.rowMap, br) * br * k.nsPerWeight + (c.rowMap.length / br) * k.nsPerRow;
+      if (t < best) { choice = { format: 'bsr', br, map: c.map, rowMap: c.rowMap }; best = t; }
+    }
+  }
+  return { choice, csr: m };
+}
+
+export function choosePack(la: Linalg, src: WeightSource, opts: PackOptions): PackChoice {
+  return planPack(la, src, opts).choice;
+}
+
+/** A short name of a choice, for cache keys and reports: dense, csr, bsr8x1n, bsr16x1g. */
+export function choiceKey(c: PackChoice): string {
+  return c.format === 'bsr' ? `bsr${c.br}x1${c.map === 'natural' ? 'n' : 'g'}` : c.format;
 }

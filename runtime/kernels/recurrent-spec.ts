@@ -1,18 +1,19 @@
-// Parsing of an LSTM / GRU / RNN node into the plain description the sparse
-// recurrent kernels run: sizes, directions, activations and the per-direction weight
-// blocks. Shared by the sequence kernel (recurrent.ts), the CSR ops (csr-ops.ts) and
-// the streaming plan (stream.ts).
-import type { Node, Tensor } from '../ir.ts';
-import { attrFloat, attrInt, attrString, fail } from '../ops/attrs.ts';
-import { recurrentActivations } from './activations.ts';
+// An LSTM / GRU / RNN node as the sparse recurrent kernels run it: the reference's
+// parseRecurrentConfig (the one reading of the attributes) plus the sizes its
+// weightSizes reads off W and R, with the activations in backend form. Shared by the
+// sequence kernel (recurrent.ts), the CSR ops (csr-ops.ts) and the streaming plan.
+import type { Tensor } from '../ir.ts';
+import type { Node } from '../ir.ts';
+import { parseRecurrentConfig, type RecurrentConfig, type RecurrentKind } from '../ops/recurrent/config.ts';
+import { checkRecurrentShapes, readSequenceLens, weightSizes, type RecurrentSizes } from '../ops/recurrent/inputs.ts';
+import { activationSpec } from './activations.ts';
 import type { CellOptions } from './linalg.ts';
 
-export type CellKind = 'LSTM' | 'GRU' | 'RNN';
-
-export const GATES: Record<CellKind, number> = { LSTM: 4, GRU: 3, RNN: 1 };
-const DEFAULT_ACTS: Record<CellKind, string[]> = { LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'] };
+export type CellKind = RecurrentKind;
 
 export interface RecurrentSpec {
+  /** The parsed attributes, as the reference kernels read them. */
+  config: RecurrentConfig;
   kind: CellKind;
   hidden: number;
   input: number;
@@ -24,31 +25,31 @@ export interface RecurrentSpec {
   inputForget: boolean;
   linearBeforeReset: boolean;
   /** 1: batch-major X / Y / states (ONNX `layout`). */
-  layout: number;
+  layout: 0 | 1;
 }
 
-export function recurrentSpec(node: Node, kind: CellKind, W: { dims: number[] }, R: { dims: number[] }): RecurrentSpec {
-  const direction = attrString(node, 'direction', 'forward');
-  const dirs = direction === 'bidirectional' ? 2 : 1;
-  if (!['forward', 'reverse', 'bidirectional'].includes(direction)) fail(node, `direction '${direction}'`, 'forward, reverse or bidirectional');
-  const gates = GATES[kind];
-  const hidden = attrInt(node, 'hidden_size') ?? R.dims[R.dims.length - 1];
-  if (W.dims.length !== 3 || W.dims[0] !== dirs || W.dims[1] !== gates * hidden) {
-    fail(node, `W has shape [${W.dims}]`, `[${dirs},${gates * hidden},input_size]`);
-  }
-  if (R.dims.length !== 3 || R.dims[0] !== dirs || R.dims[1] !== gates * hidden || R.dims[2] !== hidden) {
-    fail(node, `R has shape [${R.dims}]`, `[${dirs},${gates * hidden},${hidden}]`);
-  }
-  const acts = recurrentActivations(node, DEFAULT_ACTS[kind], dirs);
-  const clip = attrFloat(node, 'clip', 0);
+/** W and R are given by their dims only: a CSR call knows them from W_dims / R_dims. */
+export function recurrentSpec(node: Node, kind: CellKind, W: { dims: readonly number[] }, R: { dims: readonly number[] }): RecurrentSpec {
+  const config = parseRecurrentConfig(node, kind);
+  const { hidden, inputSize } = weightSizes(config, W.dims, R.dims);
   return {
-    kind, hidden, input: W.dims[2], gates, directions: dirs,
-    reverse: dirs === 2 ? [false, true] : [direction === 'reverse'],
-    cells: acts.map((a) => ({ acts: a, clip: clip > 0 ? clip : 0 })),
-    inputForget: kind === 'LSTM' && attrInt(node, 'input_forget', 0) !== 0,
-    linearBeforeReset: kind === 'GRU' && attrInt(node, 'linear_before_reset', 0) !== 0,
-    layout: attrInt(node, 'layout', 0),
+    config, kind, hidden, input: inputSize, gates: config.gates, directions: config.numDirections,
+    reverse: config.reverse,
+    cells: config.activations.map((list) => ({ acts: list.map(activationSpec), clip: config.clip ?? 0 })),
+    inputForget: config.inputForget,
+    linearBeforeReset: config.linearBeforeReset,
+    layout: config.layout,
   };
+}
+
+/**
+ * The reference's checks of X, B, sequence_lens, initial states and P (inputs in ONNX
+ * order; W and R are not read, the spec holds their sizes): the sizes and, per batch
+ * row, the number of valid steps.
+ */
+export function checkSpecInputs(spec: RecurrentSpec, inputs: (Tensor | undefined)[]): { sizes: RecurrentSizes; lens: number[] } {
+  const sizes = checkRecurrentShapes(spec.config, { hidden: spec.hidden, inputSize: spec.input }, inputs.map((t) => t?.dims));
+  return { sizes, lens: readSequenceLens(spec.config, inputs[4], sizes) };
 }
 
 /**

@@ -1,15 +1,17 @@
 // LSTM / GRU / RNN over the backend kernels: the input weight W multiplies all time
 // steps at once (one gemm over T*B rows, dense or CSR by density), the recurrent
 // weight R one step at a time (a gemv per batch row, dense or CSR), and the cell
-// does the gate math in place. Directions, sequence_lens, initial states and layout
-// follow the ONNX operators; the dense reference kernels (runtime/ops/recurrent/)
-// are the oracle this is tested against.
+// does the gate math in place. Attributes and input checks are the reference's
+// (recurrent-spec.ts); directions, sequence_lens, initial states and layout follow the
+// ONNX operators as the dense reference kernels (runtime/ops/recurrent/) run them,
+// the oracle this is tested against.
 import type { Node, Tensor } from '../ir.ts';
 import { fail } from '../ops/attrs.ts';
 import type { Kernel } from '../ops/types.ts';
 import type { KernelEnv } from './env.ts';
 import type { GemvOptions, Linalg, PackedMatrix, WeightSource } from './linalg.ts';
-import { directionBiases, recurrentSpec, type CellKind, type RecurrentSpec } from './recurrent-spec.ts';
+import { swap01 } from '../ops/recurrent/layout.ts';
+import { checkSpecInputs, directionBiases, recurrentSpec, type CellKind, type RecurrentSpec } from './recurrent-spec.ts';
 
 type Lazy = PackedMatrix | (() => PackedMatrix);
 const force = (p: Lazy): PackedMatrix => (typeof p === 'function' ? p() : p);
@@ -83,7 +85,7 @@ export const PROJECT_GEMM_ROWS = 16;
 export function denseRecurrentWeights(env: KernelEnv, node: Node, spec: RecurrentSpec, W: Tensor, R: Tensor): RecurrentWeights {
   const gh = spec.gates * spec.hidden;
   const block = (t: Tensor, input: number, cols: number) => (d: number, batched = false): Lazy => {
-    const src: WeightSource = { dense: t.data as Float32Array, offset: d * gh * cols, rows: gh, cols };
+    const src: WeightSource = { dense: t.data as Float32Array, offset: d * gh * cols, rows: gh, cols, hint: { segment: spec.hidden, gates: spec.gates, hidden: spec.hidden } };
     return env.persistent(t, `d${d}`, () => src, batched, { node: node.name, input: node.inputs[input] }) ?? (() => env.pack(src, batched));
   };
   return { W: block(W, 1, spec.input), R: block(R, 2, spec.hidden) };
@@ -92,22 +94,14 @@ export function denseRecurrentWeights(env: KernelEnv, node: Node, spec: Recurren
 /** Runs the whole sequence: returns [Y, Y_h, Y_c] shaped by spec.layout. */
 export function runRecurrent(env: KernelEnv, node: Node, spec: RecurrentSpec, weights: RecurrentWeights,
   inputs: (Tensor | undefined)[]): (Tensor | undefined)[] {
-  const [X, , , B, seqLens, h0, c0, P] = inputs;
-  if (!X || X.dtype !== 'float32' || X.dims.length !== 3) fail(node, `X is ${X ? `[${X.dims}] ${X.dtype}` : 'missing'}`, 'a 3-D float32 tensor');
+  const [X, , , B, , h0, c0, P] = inputs;
+  if (!X || X.dtype !== 'float32') fail(node, `X is ${X ? X.dtype : 'missing'}`, 'a float32 tensor');
+  const { sizes, lens } = checkSpecInputs(spec, inputs);
   const { hidden: H, input: I, gates: G, directions: D, layout } = spec;
-  const [T, Bn] = layout === 0 ? [X.dims[0], X.dims[1]] : [X.dims[1], X.dims[0]];
-  if (X.dims[2] !== I) fail(node, `X has input size ${X.dims[2]}`, `${I} (W's last dimension)`);
-  const lens = new Int32Array(Bn).fill(T);
-  if (seqLens) {
-    const s = seqLens.data as ArrayLike<number>;
-    for (let b = 0; b < Bn; b++) {
-      if (s[b] < 0 || s[b] > T) fail(node, `sequence_lens[${b}] = ${s[b]}`, `0..${T}`);
-      lens[b] = s[b];
-    }
-  }
+  const T = sizes.seqLength, Bn = sizes.batch;
   // Time-major copy of X: row (t, b) at (t*Bn + b)*I.
   const xs = X.data as Float32Array;
-  const xtm = layout === 0 ? xs : transpose01(xs, Bn, T, I);
+  const xtm = layout === 0 ? xs : swap01(xs, Bn, T, I, new Float32Array(xs.length));
   const stateIdx = (d: number, b: number) => (layout === 0 ? d * Bn + b : b * D + d) * H;
   const Y = new Float32Array(T * D * Bn * H);
   const Yh = new Float32Array(D * Bn * H), Yc = new Float32Array(D * Bn * H);
@@ -179,12 +173,6 @@ export function project(la: Linalg, W: PackedMatrix, x: Float32Array, M: number,
   la.transpose(x, M, I, xt);
   la.gemmT(W, xt, M, yt, xb, false);
   la.transpose(yt, N, M, gx);
-}
-
-function transpose01(x: Float32Array, a: number, b: number, c: number): Float32Array {
-  const out = new Float32Array(a * b * c);
-  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) out.set(x.subarray((i * b + j) * c, (i * b + j + 1) * c), (j * a + i) * c);
-  return out;
 }
 
 export function recurrentKernel(env: KernelEnv, kind: CellKind): Kernel {

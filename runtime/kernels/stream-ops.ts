@@ -2,10 +2,13 @@
 // ops and broadcasting binary ops run through index maps computed once by feeding
 // the reference kernel an iota (exact in float32 up to 2^24 elements), so one
 // generic loop serves Transpose, Squeeze, Gather, Slice, Concat, Add with any
-// broadcast, and so on; Gemm/MatMul with a static weight reuse the packed weight.
+// broadcast, and so on; Gemm/MatMul with a static weight (the op, or a CSR call of it)
+// reuse the packed weight.
 import type { Node, Tensor } from '../ir.ts';
 import { attrFloat, attrInt } from '../ops/attrs.ts';
-import { weightOf } from './gemm.ts';
+import { csrOpOfNode, readWeight } from '../csr-format.ts';
+import { csrCall, csrFunctionInfo, lazyCsr } from './csr-ops.ts';
+import { rowBias, weightOf } from './gemm.ts';
 import type { GemvOptions, PackedMatrix } from './linalg.ts';
 import { Views, type StepContext, type StepFn } from './stream-recurrent.ts';
 
@@ -70,7 +73,10 @@ export function elementwiseStep(sc: StepContext, node: Node, ins: (Tensor | unde
   return null;
 }
 
-/** Gemm (alpha = 1, transA = 0, C absent or a [N] bias with beta = 1) and MatMul with a static 2-D weight. */
+/**
+ * Gemm (alpha = 1, transA = 0, C absent or broadcast as one row: gemm.ts's rowBias) and
+ * MatMul with a static 2-D weight.
+ */
 export function linearStep(sc: StepContext, node: Node, ins: (Tensor | undefined)[], outs: (Tensor | undefined)[], dyn: boolean[]): StepFn | null {
   const env = sc.backend.env!;
   const [A, B, C] = ins;
@@ -79,10 +85,33 @@ export function linearStep(sc: StepContext, node: Node, ins: (Tensor | undefined
   if (isGemm && (attrFloat(node, 'alpha', 1) !== 1 || attrInt(node, 'transA', 0) !== 0 || A.dims.length !== 2)) return null;
   const transB = isGemm && attrInt(node, 'transB', 0) !== 0;
   const [K, N] = transB ? [B.dims[1], B.dims[0]] : B.dims;
-  if (C && (attrFloat(node, 'beta', 1) !== 1 || C.data.length !== N)) return null;
+  const M = A.data.length / K, beta = attrFloat(node, 'beta', 1);
+  const bias = isGemm && C && beta !== 0 ? rowBias(node, C, M, N, beta) : null;
+  if (isGemm && C && beta !== 0 && !bias) return null;
   const W = weightOf(env, node, 1, B, { dense: B.data as Float32Array, rows: N, cols: K, transposed: !transB }, false);
   if (typeof W === 'function') return null;
-  return gemvRows(sc, node.inputs[0], W, C ? (C.data as Float32Array) : null, outs[0]!.data as Float32Array, A.data.length / K);
+  return gemvRows(sc, node.inputs[0], W, bias, outs[0]!.data as Float32Array, M);
+}
+
+/** The same for a CsrGemm / CsrMatMul call (weight in any form runtime/csr-format.ts reads). */
+export function csrLinearStep(sc: StepContext, node: Node, ins: (Tensor | undefined)[], outs: (Tensor | undefined)[], dyn: boolean[]): StepFn | null {
+  const op = csrOpOfNode(node)?.op;
+  const fn = sc.model.functions.find((f) => f.name === node.op && f.domain === node.domain);
+  if ((op !== 'Gemm' && op !== 'MatMul') || !fn) return null;
+  const fi = csrFunctionInfo(fn);
+  const a = fi.index.get('A');
+  if (a === undefined || dyn.some((d, i) => d && i !== a)) return null;
+  const { get, callNode } = csrCall(fi, ins, node);
+  const A = get('A'), C = get('C'), env = sc.backend.env!;
+  if (!A || (op === 'Gemm' && (attrFloat(callNode, 'alpha', 1) !== 1 || attrInt(callNode, 'transA', 0) !== 0 || A.dims.length !== 2))) return null;
+  const w = readWeight(get, 'B', callNode);
+  const M = A.data.length / w.cols, beta = attrFloat(callNode, 'beta', 1);
+  const bias = C && beta !== 0 ? rowBias(callNode, C, M, w.rows, beta) : null;
+  if (C && beta !== 0 && !bias) return null;
+  env.pin(w.key);
+  const W = lazyCsr(env, callNode, w.key, 'B', w.csr, false, 'B');
+  if (typeof W === 'function') return null;
+  return gemvRows(sc, node.inputs[a], W, bias, outs[0]!.data as Float32Array, M);
 }
 
 function gemvRows(sc: StepContext, input: string, W: PackedMatrix, bias: Float32Array | null, o: Float32Array, M: number): StepFn {

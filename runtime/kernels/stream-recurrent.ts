@@ -5,12 +5,13 @@
 import type { Model, Node, Tensor } from '../ir.ts';
 import { RAMPART_DOMAIN } from '../ir.ts';
 import { RampartError } from '../errors.ts';
-import { csrCall, csrFunctionInfo, csrInput, csrRecurrentParts, CSR_OPS } from './csr-ops.ts';
+import { CSR_OPS, readWeight } from '../csr-format.ts';
+import { csrCall, csrFunctionInfo, csrRecurrentParts } from './csr-ops.ts';
 import type { Backend } from './index.ts';
 import type { BufferHandle, GemvOptions, Linalg, PackedMatrix } from './linalg.ts';
 import type { KernelContext } from '../ops/types.ts';
 import { cellStep, denseRecurrentWeights, directionBuffers, type DirectionBuffers } from './recurrent.ts';
-import { directionBiases, recurrentSpec, type CellKind, type RecurrentSpec } from './recurrent-spec.ts';
+import { checkSpecInputs, directionBiases, recurrentSpec, type CellKind, type RecurrentSpec } from './recurrent-spec.ts';
 
 export type StepFn = () => void;
 
@@ -34,7 +35,7 @@ export function recurrentStep(sc: StepContext, node: Node, kind: CellKind, trace
     const fn = sc.model.functions.find((f) => f.name === node.op && f.domain === node.domain);
     if (!fn) throw new RampartError(`no function ${node.op}`, { node: node.name, op: node.op });
     const { get, callNode } = csrCall(csrFunctionInfo(fn), ins, node);
-    for (const s of ['W', 'R']) env.pin(csrInput(get, s, callNode).key);
+    for (const s of ['W', 'R']) env.pin(readWeight(get, s, callNode).key);
     const parts = csrRecurrentParts(env, CSR_OPS[callNode.op], get, callNode);
     spec = parts.spec; slot = parts.slotInputs;
     W = parts.weights.W(0, false); R = parts.weights.R(0);
@@ -48,9 +49,8 @@ export function recurrentStep(sc: StepContext, node: Node, kind: CellKind, trace
     throw new RampartError('cannot stream a reverse or bidirectional layer (it needs the whole sequence)', { node: node.name, op: node.op });
   }
   if (typeof W === 'function' || typeof R === 'function') throw new RampartError('internal: stream weights not pinned', { node: node.name });
-  const X = slot[0]!, H = spec.hidden, I = spec.input, G = spec.gates * H;
-  const Bn = spec.layout === 0 ? X.dims[1] : X.dims[0];
-  const T = spec.layout === 0 ? X.dims[0] : X.dims[1];
+  const H = spec.hidden, I = spec.input, G = spec.gates * H;
+  const { seqLength: T, batch: Bn } = checkSpecInputs(spec, slot).sizes;
   if (T !== 1) throw new RampartError(`a stream step feeds ${T} time steps to this layer`, { node: node.name, op: node.op, expected: 'time dimension 1' });
   const { xb, rb } = directionBiases(spec, slot[3], 0);
   const P = kind === 'LSTM' ? slot[7] : undefined;

@@ -13,31 +13,25 @@
 // the first step, a step allocates nothing — except in nodes listed by
 // `allocating`, which fall back to their (allocating) kernels.
 import type { Model, Node, Tensor } from '../ir.ts';
-import { onnxOpset, RAMPART_DOMAIN } from '../ir.ts';
+import { onnxOpset } from '../ir.ts';
 import { RampartError } from '../errors.ts';
 import { executeGraph } from '../executor.ts';
 import { isRecurrent } from '../ops/groups.ts';
 import { kernelKey, type KernelContext } from '../ops/types.ts';
-import { CSR_OPS } from './csr-ops.ts';
+import { csrOpOfNode } from '../csr-format.ts';
 import type { Backend } from './index.ts';
 import type { CellKind } from './recurrent-spec.ts';
 import { recurrentStep, type StepContext, type StepFn } from './stream-recurrent.ts';
-import { elementwiseStep, linearStep, movementStep } from './stream-ops.ts';
-
-export interface StreamOptions {
-  /** Nothing yet: batch and shapes come from the first step's feeds. */
-}
+import { csrLinearStep, elementwiseStep, linearStep, movementStep } from './stream-ops.ts';
 
 export class RecurrentStream {
   private plan: Plan | null = null;
   private readonly ctx: KernelContext;
 
-  constructor(private readonly model: Model, private readonly backend: Backend, _opts: StreamOptions, file?: string) {
+  /** Batch and shapes come from the first step's feeds. */
+  constructor(private readonly model: Model, private readonly backend: Backend, file?: string) {
     this.ctx = { opset: onnxOpset(model), file };
-    for (const n of model.graph.nodes) {
-      const base = n.domain === RAMPART_DOMAIN ? n.op.split('_')[0] : n.op;
-      if (isRecurrent(n.op) || ['CsrLSTM', 'CsrGRU', 'CsrRNN'].includes(base)) return;
-    }
+    if (model.graph.nodes.some((n) => recurrentKind(n))) return;
     throw new RampartError('the model has no LSTM, GRU or RNN layer to stream', { file, expected: 'a recurrent model' });
   }
 
@@ -84,7 +78,7 @@ class Plan {
     for (const [k, t] of Object.entries(g.initializers)) this.values.set(k, t);
     for (const name of this.inputs) this.values.set(name, { ...trace[name] });
     for (const node of g.nodes) {
-      const recurrent = this.recurrentKind(node) !== null;
+      const recurrent = recurrentKind(node) !== null;
       const isDyn = recurrent || (node.op !== 'Shape' && node.inputs.some((x) => x && dynamic.has(x)));
       for (const o of node.outputs) {
         if (!o) continue;
@@ -125,15 +119,6 @@ class Plan {
     return this.result;
   }
 
-  private recurrentKind(node: Node): CellKind | null {
-    if (isRecurrent(node.op) && (node.domain === '' || node.domain === 'ai.onnx')) return node.op as CellKind;
-    if (node.domain === RAMPART_DOMAIN) {
-      const base = node.op.split('_')[0];
-      if (base === 'CsrLSTM' || base === 'CsrGRU' || base === 'CsrRNN') return CSR_OPS[base].op as CellKind;
-    }
-    return null;
-  }
-
   private stepContext(): StepContext {
     return { model: this.model, backend: this.backend, values: this.values, resets: this.resets, ctx: this.ctx };
   }
@@ -143,7 +128,7 @@ class Plan {
   }
 
   private compile(node: Node, trace: Record<string, Tensor>, dynamic: Set<string>): StepFn {
-    const kind = this.recurrentKind(node);
+    const kind = recurrentKind(node);
     if (kind) return recurrentStep(this.stepContext(), node, kind, trace);
     const ins = node.inputs.map((x) => this.get(x));
     const outs = node.outputs.map((o) => (o ? this.values.get(o)! : undefined));
@@ -152,6 +137,10 @@ class Plan {
     if (allF32 && node.domain === '') {
       const sc = this.stepContext();
       const f = movementStep(sc, node, ins, outs, dyn) ?? elementwiseStep(sc, node, ins, outs, dyn) ?? linearStep(sc, node, ins, outs, dyn);
+      if (f) return f;
+    }
+    if (allF32 && csrOpOfNode(node)) {
+      const f = csrLinearStep(this.stepContext(), node, ins, outs, dyn);
       if (f) return f;
     }
     // Fallback: the backend's kernel, allocating a fresh output every step.
@@ -163,4 +152,10 @@ class Plan {
       node.outputs.forEach((o, i) => { if (o && r[i]) this.values.get(o)!.data = r[i]!.data; });
     };
   }
+}
+
+/** The cell a node runs: an ONNX LSTM/GRU/RNN or a CSR call of one; else null. */
+function recurrentKind(node: Node): CellKind | null {
+  const op = node.domain === '' || node.domain === 'ai.onnx' ? node.op : csrOpOfNode(node)?.op;
+  return op && isRecurrent(op) ? (op as CellKind) : null;
 }

@@ -4,28 +4,34 @@
 // memory; a non-zero Status from the module becomes a RampartError naming the kernel
 // (the executor adds the node).
 import type { Csr } from '../ir.ts';
+import { bsrFromCsr, type Bsr } from '../bsr.ts';
+import { U16_MAX_COLS } from '../csr.ts';
 import { RampartError } from '../errors.ts';
-import { CROSSOVER } from './crossover.ts';
+import { COSTS } from './crossover.ts';
 import { STATUS_NAMES } from './enums.ts';
-import { chooseFormat, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type WeightSource } from './linalg.ts';
-import { sourceCsr, sourceDenseRows, sourceDensity, sourceShape } from './pack.ts';
+import { planPack, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type RowMapKind, type WeightSource } from './linalg.ts';
+import { BlockRowSpans, csrLayoutFor, identityRowMap, sourceCsr, sourceDenseRows, sourceDensity, sourceShape } from './pack.ts';
 import { instantiateKernels, type KernelExports } from '../wasm/loader.ts';
 
 interface WasmDense extends PackedMatrix { format: 'dense'; w: number }
 /**
  * CSR as the kernels store it: 'padded' (every row a multiple of 4 entries) for the
- * batched kernels, 'blocked' (groups of 4 consecutive columns) for batch-1 gemv,
- * where it avoids per-nonzero lane inserts (runtime/wasm/assembly/gemv.ts).
+ * batched kernels, 'blocked' for batch-1 gemv: BSR 1x4 with the identity row map
+ * (runtime/bsr.ts's greedy cover), read by the gemvBlk kernels, which need no row
+ * map and sum four rows at once (runtime/wasm/assembly/gemv.ts).
  */
 interface WasmCsr extends PackedMatrix { format: 'csr'; layout: 'padded' | 'blocked'; values: number; colIdx: number; rowPtr: number; wide: boolean }
-type WasmPacked = WasmDense | WasmCsr;
+/** BSR br x 1 (runtime/wasm/assembly/bsr.ts); spans caches gemv row ranges -> block rows. */
+interface WasmBsr extends PackedMatrix {
+  format: 'bsr'; br: number; nb: number; values: number; blockCol: number; blockPtr: number; rowMap: number; wide: boolean; spans: BlockRowSpans;
+}
+type WasmPacked = WasmDense | WasmCsr | WasmBsr;
 
 const PAGE = 65536;
 
 export class WasmLinalg implements Linalg {
   readonly name = 'wasm' as const;
-  readonly crossoverGemv = CROSSOVER.wasm.gemv;
-  readonly crossoverGemm = CROSSOVER.wasm.gemm;
+  readonly costs = COSTS.wasm;
   generation = 0;
   private top: number;
   private scratchDepth = 0;
@@ -97,48 +103,48 @@ export class WasmLinalg implements Linalg {
     if (opts.persistent && this.scratchDepth > 0) throw new RampartError('internal: persistent pack while scratch is in use');
     const { rows, cols } = sourceShape(src);
     const density = sourceDensity(src);
-    if (chooseFormat(this, density, opts) === 'dense') {
+    const { choice, csr } = planPack(this, src, opts);
+    if (choice.format === 'dense') {
       const w = sourceDenseRows(src);
       const off = this.allocBytes(w.byteLength);
       this.f32.set(w, off >> 2);
-      const packed: WasmDense = { format: 'dense', rows, cols, nnz: rows * cols, bytes: w.byteLength, density, w: off };
+      const packed: WasmDense = { format: 'dense', rows, cols, nnz: rows * cols, bytes: w.byteLength, density, w: off, block: null };
       return packed;
     }
-    const m = sourceCsr(src);
-    return !opts.batched && m.cols >= 4 ? this.packBlocked(m, density) : this.packCsr(m, density);
+    const m = csr ?? sourceCsr(src);
+    if (choice.format === 'bsr') return this.packBsr(bsrFromCsr(m, choice.br, 1, choice.rowMap), choice.map, density);
+    return csrLayoutFor(m, opts.batched ? 'padded' : 'blocked') === 'blocked' ? this.packBlocked(m, density) : this.packCsr(m, density);
   }
 
-  /** Greedy cover of each row's nonzeros by groups [c, c+4), c = min(first uncovered column, cols-4). */
+  /** Copies a BSR into linear memory: values, block columns, block pointers, row map. */
+  private packBsr(b: Bsr, map: RowMapKind, density: number): WasmBsr {
+    const n = b.blockCol.length, nb = b.blockPtr.length - 1, wide = b.blockCol instanceof Int32Array;
+    const vOff = this.allocBytes(b.values.byteLength), cOff = this.allocBytes(b.blockCol.byteLength);
+    const pOff = this.allocBytes(b.blockPtr.byteLength), mOff = this.allocBytes(b.rowMap.byteLength);
+    new Float32Array(this.buf, vOff, b.values.length).set(b.values);
+    (wide ? new Int32Array(this.buf, cOff, n) : new Uint16Array(this.buf, cOff, n)).set(b.blockCol);
+    new Int32Array(this.buf, pOff, nb + 1).set(b.blockPtr);
+    new Int32Array(this.buf, mOff, b.rowMap.length).set(b.rowMap);
+    const bytes = b.values.byteLength + b.blockCol.byteLength + b.blockPtr.byteLength + b.rowMap.byteLength;
+    return {
+      format: 'bsr', rows: b.rows, cols: b.cols, nnz: b.values.length, bytes, density, block: { br: b.br, bc: 1, map },
+      br: b.br, nb, values: vOff, blockCol: cOff, blockPtr: pOff, rowMap: mOff, wide, spans: new BlockRowSpans(b.rowMap, b.br, b.rows),
+    };
+  }
+
+  /** BSR 1x4 over the identity row map: per row, groups [c, c+4) of the greedy cover, as gemvBlk reads them. */
   private packBlocked(m: Csr, density: number): WasmCsr {
-    const starts: number[] = [];
-    const gptr = new Int32Array(m.rows + 1);
-    for (let r = 0; r < m.rows; r++) {
-      let covered = -1;
-      for (let k = m.rowPtr[r]; k < m.rowPtr[r + 1]; k++) {
-        const c = m.colIdx[k];
-        if (c < covered) continue;
-        const s = Math.min(c, m.cols - 4);
-        starts.push(s);
-        covered = s + 4;
-      }
-      gptr[r + 1] = starts.length;
-    }
-    const n = starts.length, wide = m.cols > 65536;
-    const vOff = this.allocBytes(n * 16), cOff = this.allocBytes(n * (wide ? 4 : 2) + 8), rOff = this.allocBytes(gptr.byteLength);
-    const values = new Float32Array(this.buf, vOff, n * 4).fill(0);
-    const cols = wide ? new Int32Array(this.buf, cOff, n) : new Uint16Array(this.buf, cOff, n);
-    cols.set(starts);
-    for (let r = 0; r < m.rows; r++) {
-      let g = gptr[r];
-      for (let k = m.rowPtr[r]; k < m.rowPtr[r + 1]; k++) {
-        const c = m.colIdx[k];
-        while (c >= starts[g] + 4) g++;
-        values[g * 4 + (c - starts[g])] = m.values[k];
-      }
-    }
-    new Int32Array(this.buf, rOff, m.rows + 1).set(gptr);
-    const bytes = n * 16 + n * (wide ? 4 : 2) + gptr.byteLength;
-    return { format: 'csr', layout: 'blocked', rows: m.rows, cols: m.cols, nnz: n * 4, bytes, density, values: vOff, colIdx: cOff, rowPtr: rOff, wide };
+    const b = bsrFromCsr(m, 1, 4, identityRowMap(m.rows));
+    const n = b.blockCol.length, wide = b.blockCol instanceof Int32Array;
+    const vOff = this.allocBytes(n * 16), cOff = this.allocBytes(n * (wide ? 4 : 2) + 8), rOff = this.allocBytes(b.blockPtr.byteLength);
+    new Float32Array(this.buf, vOff, n * 4).set(b.values);
+    (wide ? new Int32Array(this.buf, cOff, n) : new Uint16Array(this.buf, cOff, n)).set(b.blockCol);
+    new Int32Array(this.buf, rOff, m.rows + 1).set(b.blockPtr);
+    const bytes = n * 16 + n * (wide ? 4 : 2) + b.blockPtr.byteLength;
+    return {
+      format: 'csr', layout: 'blocked', rows: m.rows, cols: m.cols, nnz: n * 4, bytes, density, block: { br: 1, bc: 4, map: 'natural' },
+      values: vOff, colIdx: cOff, rowPtr: rOff, wide,
+    };
   }
 
   /** CSR with every row padded to a multiple of 4 (zero values) so the SIMD body has no tail. */
@@ -146,7 +152,7 @@ export class WasmLinalg implements Linalg {
     const rowPtr = new Int32Array(m.rows + 1);
     for (let r = 0; r < m.rows; r++) rowPtr[r + 1] = rowPtr[r] + ((m.rowPtr[r + 1] - m.rowPtr[r] + 3) & ~3);
     const n = rowPtr[m.rows];
-    const wide = m.cols > 65536;
+    const wide = m.cols > U16_MAX_COLS;
     const vOff = this.allocBytes(n * 4), cOff = this.allocBytes(n * (wide ? 4 : 2) + 8), rOff = this.allocBytes(rowPtr.byteLength);
     const buf = this.buf;
     const values = new Float32Array(buf, vOff, n);
@@ -162,7 +168,7 @@ export class WasmLinalg implements Linalg {
     }
     new Int32Array(buf, rOff, m.rows + 1).set(rowPtr);
     const bytes = n * 4 + n * (wide ? 4 : 2) + rowPtr.byteLength;
-    return { format: 'csr', layout: 'padded', rows: m.rows, cols: m.cols, nnz: n, bytes, density, values: vOff, colIdx: cOff, rowPtr: rOff, wide };
+    return { format: 'csr', layout: 'padded', rows: m.rows, cols: m.cols, nnz: n, bytes, density, block: null, values: vOff, colIdx: cOff, rowPtr: rOff, wide };
   }
 
   private at(a: Float32Array | null, what: string): number {
@@ -184,7 +190,11 @@ export class WasmLinalg implements Linalg {
     const r0 = o.r0 ?? 0, r1 = o.r1 ?? p.rows, acc = o.accumulate ? 1 : 0;
     const xo = this.at(x, 'x'), yo = this.at(y, 'y'), bo = this.at(o.bias ?? null, 'bias');
     if (p.format === 'dense') this.check(this.k.gemvDense(p.w, p.cols, xo, yo, bo, r0, r1, acc), 'gemvDense');
-    else if (p.layout === 'blocked') {
+    else if (p.format === 'bsr') {
+      const s = p.spans.get(r0, r1), b0 = Math.floor(s / (p.nb + 1)), b1 = s - b0 * (p.nb + 1);
+      if (p.wide) this.check(this.k.gemvBsr32(p.br, p.values, p.blockCol, p.blockPtr, p.rowMap, p.rows, p.cols, xo, yo, bo, b0, b1, r0, r1, acc), 'gemvBsr32');
+      else this.check(this.k.gemvBsr16(p.br, p.values, p.blockCol, p.blockPtr, p.rowMap, p.rows, p.cols, xo, yo, bo, b0, b1, r0, r1, acc), 'gemvBsr16');
+    } else if (p.layout === 'blocked') {
       if (p.wide) this.check(this.k.gemvBlk32(p.values, p.colIdx, p.rowPtr, xo, yo, bo, r0, r1, acc), 'gemvBlk32');
       else this.check(this.k.gemvBlk16(p.values, p.colIdx, p.rowPtr, xo, yo, bo, r0, r1, acc), 'gemvBlk16');
     } else if (p.wide) this.check(this.k.gemvCsr32(p.values, p.colIdx, p.rowPtr, xo, yo, bo, r0, r1, acc), 'gemvCsr32');
@@ -195,7 +205,10 @@ export class WasmLinalg implements Linalg {
     const p = wp as WasmPacked;
     const xo = this.at(xt, 'xt'), yo = this.at(yt, 'yt'), bo = this.at(bias, 'bias'), acc = accumulate ? 1 : 0;
     if (p.format === 'dense') this.check(this.k.gemmDenseT(p.w, p.rows, p.cols, xo, P, yo, bo, acc), 'gemmDenseT');
-    else if (p.layout === 'blocked') {
+    else if (p.format === 'bsr') {
+      if (p.wide) this.check(this.k.gemmBsr32T(p.br, p.values, p.blockCol, p.blockPtr, p.rowMap, p.nb, p.rows, p.cols, xo, P, yo, bo, acc), 'gemmBsr32T');
+      else this.check(this.k.gemmBsr16T(p.br, p.values, p.blockCol, p.blockPtr, p.rowMap, p.nb, p.rows, p.cols, xo, P, yo, bo, acc), 'gemmBsr16T');
+    } else if (p.layout === 'blocked') {
       if (p.wide) this.check(this.k.gemmBlk32T(p.values, p.colIdx, p.rowPtr, p.rows, xo, P, yo, bo, acc), 'gemmBlk32T');
       else this.check(this.k.gemmBlk16T(p.values, p.colIdx, p.rowPtr, p.rows, xo, P, yo, bo, acc), 'gemmBlk16T');
     } else if (p.wide) this.check(this.k.gemmCsr32T(p.values, p.colIdx, p.rowPtr, p.rows, xo, P, yo, bo, acc), 'gemmCsr32T');

@@ -8,6 +8,7 @@
 import onnxProto from 'onnx-proto';
 import type { Attr, FunctionDef, Graph, Model, Node, Tensor, ValueInfo } from '../ir.ts';
 import { RampartError, withContext } from '../errors.ts';
+import { defaultMemoryLimit, MemoryBudget, withBudget } from '../limits.ts';
 import { isFloat } from '../tensor.ts';
 import { dtypeFromOnnx } from './dtypes.ts';
 import { longToNumber, type LongLike } from './long.ts';
@@ -25,12 +26,19 @@ type IFunction = ReturnType<P['FunctionProto']['decode']>;
 export interface DecodeOptions extends TensorDecodeOptions {
   /** Accept NaN/Inf in float initializers (refused by default: a NaN weight is a broken export). */
   allowNonFinite?: boolean;
+  /** Bytes the model's tensors may take in all (runtime/limits.ts; default its default limit). */
+  maxMemory?: number;
 }
 
 interface Ctx extends DecodeOptions {
   /** Where in the model we are, for messages ("graph 'main'", "function 'f'"). */
   where: string;
+  /** How many graph attributes enclose this graph. */
+  depth: number;
 }
+
+/** Subgraphs (If/Loop/Scan bodies) nest a few levels in real models; a file nesting thousands would overflow the stack. */
+const MAX_GRAPH_DEPTH = 32;
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -48,9 +56,10 @@ export function decodeModel(bytes: Uint8Array, opts: DecodeOptions = {}): Model 
   if (!mp.opsetImport?.length) {
     throw new RampartError('not a valid ONNX model: it imports no opset (truncated, or not an ONNX file?)', { file });
   }
+  const budget = new MemoryBudget(opts.maxMemory ?? defaultMemoryLimit());
   try {
-    const ctx: Ctx = { ...opts, where: 'graph' };
-    const model: Model = {
+    const ctx: Ctx = { ...opts, where: 'graph', depth: 0 };
+    const model: Model = withBudget(budget, () => ({
       irVersion: longToNumber(mp.irVersion as number | LongLike),
       opsetImports: (mp.opsetImport ?? []).map((o) => ({ domain: o.domain ?? '', version: longToNumber(o.version as number | LongLike) })),
       producerName: mp.producerName ?? '',
@@ -58,11 +67,11 @@ export function decodeModel(bytes: Uint8Array, opts: DecodeOptions = {}): Model 
       graph: decodeGraph(mp.graph as IGraph, ctx),
       functions: (mp.functions ?? []).map((f) => decodeFunction(f as IFunction, ctx)),
       metadata: Object.fromEntries((mp.metadataProps ?? []).map((e) => [e.key ?? '', e.value ?? ''])),
-    };
+    }));
     return model;
   } catch (e) {
-    if (e instanceof RampartError) throw withContext(e, { file });
-    throw new RampartError(`not a valid ONNX model: ${(e as Error).message}`, { file }, { cause: e });
+    // Only bad input is decorated; anything else is a bug in this decoder and stays one.
+    throw withContext(e, { file });
   }
 }
 
@@ -173,7 +182,8 @@ function decodeAttr(ap: IAttr, c: Ctx): Attr {
       return { type: 'tensor', value: decodeSparseTensor(ap.sparseTensor, what, c) };
     case A.GRAPH:
       if (!ap.g) throw new RampartError(`${what} is a graph attribute without a graph`, { file: c.file });
-      return { type: 'graph', value: decodeGraph(ap.g as IGraph, { ...c, where: `subgraph ${what}` }) };
+      if (c.depth >= MAX_GRAPH_DEPTH) throw new RampartError(`${what}: subgraphs nest deeper than ${MAX_GRAPH_DEPTH} levels`, { file: c.file });
+      return { type: 'graph', value: decodeGraph(ap.g as IGraph, { ...c, where: `subgraph ${what}`, depth: c.depth + 1 }) };
   }
   const names: Record<number, string> = { 9: 'TENSORS', 10: 'GRAPHS', 12: 'SPARSE_TENSORS', 13: 'TYPE_PROTO', 14: 'TYPE_PROTOS' };
   throw new RampartError(`${what} has type ${names[type] ?? `code ${type}`}, which Rampart does not support`, {

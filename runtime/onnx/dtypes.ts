@@ -38,7 +38,3 @@ export function dtypeFromOnnx(code: number, what: string, ctx: ErrorContext = {}
 export function dtypeToOnnx(dtype: DType): number {
   return TO_ONNX[dtype];
 }
-
-export function onnxTypeName(code: number): string {
-  return FROM_ONNX[code] ?? UNSUPPORTED[code] ?? `type ${code}`;
-}

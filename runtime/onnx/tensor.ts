@@ -4,18 +4,30 @@
 // model's bytes, at any alignment. Every raw_data is copied into a fresh
 // ArrayBuffer before a typed array is laid over it, so a tensor never keeps the
 // whole model file alive and never fails on a misaligned offset.
+//
+// Sizes come from the file, so each is checked before anything that large is made:
+// dims are validated first, then the tensor is checked against the memory budget of
+// the decode in progress (runtime/limits.ts) before its data is read or densified,
+// and charged once it exists.
 import type { onnx } from 'onnx-proto';
 import type { DType, Tensor, TensorData } from '../ir.ts';
 import { RampartError, type ErrorContext } from '../errors.ts';
+import { activeBudget, tensorBytes } from '../limits.ts';
 import { allocData, sizeOf } from '../tensor.ts';
 import { dtypeFromOnnx, RAW_WIDTH } from './dtypes.ts';
 import { halfToFloat } from './half.ts';
 import { longToNumber, type LongLike } from './long.ts';
 
+/** An external data file: its size, and a reader of one byte range. */
+export interface ExternalFile {
+  size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
 export interface TensorDecodeOptions {
   file?: string;
-  /** Returns the whole external file named by a TensorProto's `location`. */
-  externalData?: (location: string) => Uint8Array;
+  /** Opens the external file named by a TensorProto's `location` (runtime/external-data.ts). */
+  externalData?: (location: string) => ExternalFile;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -24,14 +36,12 @@ const utf8 = new TextDecoder('utf-8');
 export function decodeTensor(tp: onnx.ITensorProto, what: string, opts: TensorDecodeOptions = {}): Tensor {
   const ctx: ErrorContext = { file: opts.file };
   const dtype = dtypeFromOnnx(tp.dataType ?? 0, what, ctx);
-  const dims = (tp.dims ?? []).map((d) => longToNumber(d as number | LongLike));
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new RampartError(`${what} has invalid dims [${dims.join(',')}]`, { ...ctx, expected: 'non-negative integer dims' });
-  }
+  const dims = checkedDims(tp.dims, what, ctx);
   const n = sizeOf(dims);
   let data: TensorData;
   if (tp.dataLocation === 1) {
-    data = fromRaw(externalBytes(tp, what, opts), dtype, n, what, ctx);
+    if (dtype === 'string') throw new RampartError(`${what} is a string tensor stored externally`, { ...ctx, expected: 'string tensors inline (string_data)' });
+    data = fromRaw(externalBytes(tp, what, opts, n * RAW_WIDTH[dtype]), dtype, n, what, ctx);
   } else if (tp.rawData && tp.rawData.length > 0 && dtype !== 'string') {
     data = fromRaw(tp.rawData, dtype, n, what, ctx);
   } else {
@@ -42,10 +52,22 @@ export function decodeTensor(tp: onnx.ITensorProto, what: string, opts: TensorDe
       ...ctx, expected: `${n} values`,
     });
   }
-  return { dtype, dims, data };
+  const t = { dtype, dims, data };
+  activeBudget()?.charge(tensorBytes(t), what);
+  return t;
 }
 
-function externalBytes(tp: onnx.ITensorProto, what: string, opts: TensorDecodeOptions): Uint8Array {
+/** A TensorProto's dims as numbers, refused unless each is a non-negative integer. */
+function checkedDims(raw: onnx.ITensorProto['dims'], what: string, ctx: ErrorContext): number[] {
+  const dims = (raw ?? []).map((d) => longToNumber(d as number | LongLike));
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new RampartError(`${what} has invalid dims [${dims.join(',')}]`, { ...ctx, expected: 'non-negative integer dims' });
+  }
+  return dims;
+}
+
+/** The bytes of an external tensor: its range checked against the file, then against the budget, then read. */
+function externalBytes(tp: onnx.ITensorProto, what: string, opts: TensorDecodeOptions, needed: number): Uint8Array {
   const entries: Record<string, string> = {};
   for (const e of tp.externalData ?? []) entries[e.key ?? ''] = e.value ?? '';
   const location = entries.location;
@@ -56,16 +78,23 @@ function externalBytes(tp: onnx.ITensorProto, what: string, opts: TensorDecodeOp
       ...ctx, expected: 'loadModel(path) or decodeModel(bytes, { externalData })',
     });
   }
-  const whole = opts.externalData(location);
+  const ext = opts.externalData(location);
   const offset = entries.offset ? Number(entries.offset) : 0;
-  const length = entries.length ? Number(entries.length) : whole.length - offset;
-  if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > whole.length) {
+  const length = entries.length ? Number(entries.length) : ext.size - offset;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > ext.size) {
     throw new RampartError(
-      `${what}: external data range offset ${entries.offset ?? 0}, length ${entries.length ?? '(rest)'} lies outside '${location}' (${whole.length} bytes)`,
+      `${what}: external data range offset ${entries.offset ?? 0}, length ${entries.length ?? '(rest)'} lies outside '${location}' (${ext.size} bytes)`,
       ctx,
     );
   }
-  return whole.subarray(offset, offset + length);
+  // A length that does not match the dims is refused before reading a byte of it.
+  if (length !== needed) {
+    throw new RampartError(`${what} has ${length} bytes of external data in '${location}'; its dtype and dims need ${needed}`, {
+      ...ctx, expected: `${needed} bytes`,
+    });
+  }
+  activeBudget()?.check('uint8', length, what);
+  return ext.read(offset, length);
 }
 
 /** Little-endian raw bytes -> IR storage. */
@@ -76,9 +105,10 @@ export function fromRaw(raw: Uint8Array, dtype: DType, n: number, what: string, 
       ...ctx, expected: `${n * width} bytes`,
     });
   }
-  const copy = new Uint8Array(raw.length);
-  copy.set(raw);
-  const buf = copy.buffer;
+  // A buffer of its own (an external-data read) is used as it is; a view into the model is copied.
+  const owned = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer;
+  const copy = owned ? raw : new Uint8Array(raw);
+  const buf = copy.buffer as ArrayBuffer;
   if (!LITTLE_ENDIAN && width > 1) return fromRawBigEndianHost(new DataView(buf), dtype, n);
   switch (dtype) {
     case 'float32': return new Float32Array(buf);
@@ -163,17 +193,19 @@ export function decodeSparseTensor(sp: onnx.ISparseTensorProto, what: string, op
   const ctx = { file: opts.file };
   if (!sp.values) throw new RampartError(`sparse ${what} has no values`, ctx);
   const values = decodeTensor(sp.values, `${what} (values)`, opts);
-  const dims = (sp.dims ?? []).map((d) => longToNumber(d as number | LongLike));
+  const dims = checkedDims(sp.dims, what, ctx);
   const nnz = values.data.length;
+  activeBudget()?.check(values.dtype, sizeOf(dims), `${what} (densified)`);
   const out = allocData(values.dtype, sizeOf(dims));
   const total = out.length;
   const strides: number[] = [];
   for (let i = dims.length - 1, s = 1; i >= 0; i--) { strides[i] = s; s *= dims[i]; }
   let offsets: number[];
+  let idx: Tensor | undefined;
   if (nnz === 0) offsets = [];
   else {
     if (!sp.indices) throw new RampartError(`sparse ${what} has values but no indices`, ctx);
-    const idx = decodeTensor(sp.indices, `${what} (indices)`, opts);
+    idx = decodeTensor(sp.indices, `${what} (indices)`, opts);
     const raw = Array.from(idx.data as ArrayLike<number>);
     if (idx.dims.length === 1 && idx.dims[0] === nnz) offsets = raw;
     else if (idx.dims.length === 2 && idx.dims[0] === nnz && idx.dims[1] === dims.length) {
@@ -201,5 +233,11 @@ export function decodeSparseTensor(sp: onnx.ISparseTensorProto, what: string, op
     }
     (out as Float64Array)[off] = (values.data as Float64Array)[k];
   });
-  return { dtype: values.dtype, dims, data: out };
+  const t = { dtype: values.dtype, dims, data: out };
+  const budget = activeBudget();
+  if (budget) {
+    budget.release(tensorBytes(values) + (idx ? tensorBytes(idx) : 0));
+    budget.charge(tensorBytes(t), what);
+  }
+  return t;
 }

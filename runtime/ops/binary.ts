@@ -2,6 +2,7 @@
 // integer types. Values are computed in float64 and stored into the output's typed
 // array, which rounds (float32) or wraps (fixed-width ints) exactly as C would.
 import type { DType, Node, Tensor } from '../ir.ts';
+import { RampartError } from '../errors.ts';
 import { allocData } from '../tensor.ts';
 import { attrInt, fail } from './attrs.ts';
 import type { Kernel, KernelTable } from './types.ts';
@@ -55,7 +56,8 @@ const div: Op = (a, b) => a / b;
 // Integer Div truncates toward zero (C semantics, what onnxruntime does). Only the
 // float64-backed int64/uint64 storage needs the explicit trunc, but it is harmless elsewhere.
 const idiv: Op = (a, b) => {
-  if (b === 0) throw new Error('integer division by zero');
+  // Bad data, not a bug: a RampartError, which the executor names the node in.
+  if (b === 0) throw new RampartError('integer division by zero', { expected: 'a non-zero integer divisor' });
   return Math.trunc(a / b);
 };
 

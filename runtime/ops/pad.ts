@@ -8,7 +8,7 @@ import type { Node, Tensor } from '../ir.ts';
 import { allocData, shapeString, sizeOf, stridesOf } from '../tensor.ts';
 import { attrFloat, attrInts, attrString, fail } from './attrs.ts';
 import type { KernelContext, KernelTable } from './types.ts';
-import { type Elements, forEachIndex, intList, need, normAxis } from './shared.ts';
+import { type Elements, intList, need, normAxis } from './shared.ts';
 
 const MODES = ['constant', 'reflect', 'edge', 'wrap'];
 
@@ -53,6 +53,40 @@ function source(mode: string, i: number, n: number): number {
   return m < n ? m : p - m;
 }
 
+/**
+ * Fills `out` (shape `dims`) from x. Where each output coordinate reads is decided
+ * per axis once (a table of source indices, -1 for the constant), and per row of
+ * the last axis, not per element: a large pad costs a table lookup per element.
+ */
+function padInto(out: Elements, x: Tensor, dims: number[], begin: number[], mode: string, value: number): void {
+  const rank = dims.length;
+  const src = x.data as Elements;
+  if (rank === 0) { out[0] = src[0]; return; }
+  const inStrides = stridesOf(x.dims);
+  const maps = dims.map((n, d) => {
+    const m = new Int32Array(n);
+    for (let i = 0; i < n; i++) m[i] = source(mode, i - begin[d], x.dims[d]);
+    return m;
+  });
+  const last = maps[rank - 1];
+  const width = dims[rank - 1];
+  const rows = width === 0 ? 0 : sizeOf(dims) / width;
+  const coord = new Array<number>(rank - 1).fill(0);
+  for (let r = 0, k = 0; r < rows; r++, k += width) {
+    let base = 0;
+    for (let d = 0; d < rank - 1 && base >= 0; d++) {
+      const s = maps[d][coord[d]];
+      base = s < 0 ? -1 : base + s * inStrides[d];
+    }
+    if (base < 0) for (let j = 0; j < width; j++) out[k + j] = value;
+    else for (let j = 0; j < width; j++) { const s = last[j]; out[k + j] = s < 0 ? value : src[base + s]; }
+    for (let d = rank - 2; d >= 0; d--) {
+      if (++coord[d] < dims[d]) break;
+      coord[d] = 0;
+    }
+  }
+}
+
 export const padKernels: KernelTable = {
   Pad: (inputs, node, ctx) => {
     const x = need(node, inputs, 0, 'data');
@@ -66,18 +100,8 @@ export const padKernels: KernelTable = {
     if (mode !== 'constant' && x.dims.some((d, i) => d === 0 && dims[i] > 0)) {
       fail(node, `mode '${mode}' on an empty axis of ${shapeString(x.dims)}`, 'a non-empty axis to copy from');
     }
-    const inStrides = stridesOf(x.dims);
-    const src = x.data as Elements;
     const out = allocData(x.dtype, sizeOf(dims)) as Elements;
-    forEachIndex(dims, (c, k) => {
-      let off = 0;
-      for (let d = 0; d < c.length; d++) {
-        const s = source(mode, c[d] - begin[d], x.dims[d]);
-        if (s < 0) { off = -1; break; }
-        off += s * inStrides[d];
-      }
-      out[k] = off < 0 ? value : src[off];
-    });
+    padInto(out, x, dims, begin, mode, value);
     return [{ dtype: x.dtype, dims, data: out as typeof x.data }];
   },
 };

@@ -12,9 +12,11 @@ function axesOf(node: Node, inputs: (Tensor | undefined)[], ctx: KernelContext):
   return t === undefined ? undefined : intList(node, t, 'axes');
 }
 
-function unique(node: Node, axes: number[]): number[] {
-  if (new Set(axes).size !== axes.length) fail(node, `axes [${axes.join(',')}] repeat an axis`, 'distinct axes');
-  return axes;
+/** The axes as a set (a model may list 100,000 of them: membership must not be a scan). */
+function unique(node: Node, axes: number[]): Set<number> {
+  const set = new Set(axes);
+  if (set.size !== axes.length) fail(node, `axes [${axes.length > 16 ? `${axes.slice(0, 16).join(',')},…` : axes.join(',')}] repeat an axis`, 'distinct axes');
+  return set;
 }
 
 export const squeezeKernels: KernelTable = {
@@ -24,12 +26,12 @@ export const squeezeKernels: KernelTable = {
     const r = x.dims.length;
     // No axes: drop every dimension of size 1.
     const axes = given === undefined
-      ? x.dims.flatMap((d, i) => (d === 1 ? [i] : []))
+      ? new Set(x.dims.flatMap((d, i) => (d === 1 ? [i] : [])))
       : unique(node, given.map((a) => normAxis(node, a, r, 'axes entry')));
     for (const a of axes) {
       if (x.dims[a] !== 1) fail(node, `cannot squeeze axis ${a} of ${shapeString(x.dims)}`, 'squeezed axes of size 1');
     }
-    return [{ dtype: x.dtype, dims: x.dims.filter((_, i) => !axes.includes(i)), data: copyData(x) }];
+    return [{ dtype: x.dtype, dims: x.dims.filter((_, i) => !axes.has(i)), data: copyData(x) }];
   },
   Unsqueeze: (inputs, node, ctx) => {
     const x = need(node, inputs, 0, 'data');
@@ -40,7 +42,7 @@ export const squeezeKernels: KernelTable = {
     const axes = unique(node, given.map((a) => normAxis(node, a, rOut, 'axes entry')));
     const dims: number[] = [];
     let j = 0;
-    for (let i = 0; i < rOut; i++) dims.push(axes.includes(i) ? 1 : x.dims[j++]);
+    for (let i = 0; i < rOut; i++) dims.push(axes.has(i) ? 1 : x.dims[j++]);
     return [{ dtype: x.dtype, dims, data: copyData(x) }];
   },
 };

@@ -1,11 +1,12 @@
-// Elementwise activations: Relu, LeakyRelu, Sigmoid, HardSigmoid, Tanh, Clip. The output
-// keeps the input's shape and dtype (Relu also accepts integer types from opset 14,
-// Clip from opset 12).
+// Elementwise activations: Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf,
+// Clip. The output keeps the input's shape and dtype (Relu also accepts integer types
+// from opset 14, Clip from opset 12).
 import type { Node, Tensor } from '../ir.ts';
 import { allocData } from '../tensor.ts';
 import { attrFloat, fail } from './attrs.ts';
 import type { Kernel, KernelTable } from './types.ts';
 import { need, needFloat, nums } from './shared.ts';
+import { erf } from './erf.ts';
 
 function map(x: Tensor, xs: ArrayLike<number>, f: (v: number) => number): Tensor {
   const out = allocData(x.dtype, xs.length) as Float64Array;
@@ -39,7 +40,10 @@ export const unaryKernels: KernelTable = {
     const beta = attrFloat(node, 'beta', 0.5);
     return (v) => Math.max(0, Math.min(1, alpha * v + beta));
   }),
+  // HardSwish (opset 14): x · HardSigmoid(x) with alpha 1/6, beta 0.5 fixed (PyTorch's nn.Hardswish).
+  HardSwish: floatUnary(() => (v) => v * Math.max(0, Math.min(1, v / 6 + 0.5))),
   Tanh: floatUnary(() => Math.tanh),
+  Erf: floatUnary(() => erf),
   // Clip (PyTorch's ReLU6, hardtanh): bounds are attributes before opset 11, optional
   // scalar inputs from 11. An absent bound is unbounded. NaN passes through.
   Clip: (inputs, node, ctx) => {

@@ -65,6 +65,14 @@ export interface KernelExports {
   gemmDenseT(w: number, rows: number, cols: number, xt: number, p: number, yt: number, bias: number, acc: number): number;
   gemmCsr16T(values: number, cols: number, rowPtr: number, rows: number, xt: number, p: number, yt: number, bias: number, acc: number): number;
   gemmCsr32T(values: number, cols: number, rowPtr: number, rows: number, xt: number, p: number, yt: number, bias: number, acc: number): number;
+  gemvBsr16(br: number, values: number, blockCol: number, blockPtr: number, rowMap: number, rows: number, cols: number,
+    x: number, y: number, bias: number, b0: number, b1: number, r0: number, r1: number, acc: number): number;
+  gemvBsr32(br: number, values: number, blockCol: number, blockPtr: number, rowMap: number, rows: number, cols: number,
+    x: number, y: number, bias: number, b0: number, b1: number, r0: number, r1: number, acc: number): number;
+  gemmBsr16T(br: number, values: number, blockCol: number, blockPtr: number, rowMap: number, nb: number, rows: number, cols: number,
+    xt: number, p: number, yt: number, bias: number, acc: number): number;
+  gemmBsr32T(br: number, values: number, blockCol: number, blockPtr: number, rowMap: number, nb: number, rows: number, cols: number,
+    xt: number, p: number, yt: number, bias: number, acc: number): number;
   lstmCell(g: number, c: number, h: number, y: number, hidden: number, peep: number, acts: number, params: number, clip: number, inputForget: number): number;
   gruCell(phase: number, xg: number, rh: number, h: number, tmp: number, y: number, hidden: number, acts: number, params: number, clip: number, lbr: number): number;
   rnnCell(g: number, h: number, y: number, hidden: number, acts: number, params: number, clip: number): number;

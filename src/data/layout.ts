@@ -9,10 +9,12 @@
 //
 // Symbolic or unknown dims (string/null) are free; a numeric dim must match. For rank
 // 3 the batch axis is the one that is free while the other leading axis is numeric;
-// when both or neither are free, a name like 'batch'/'N' marks the batch, and failing
-// that the layout is batch-first (PyTorch's batch_first=True export, the zoo's choice).
+// when both or neither are free, the names decide by runtime/dims.ts's rule ('batch',
+// 'N' are the batch; 'seq', 'T' a sequence), and failing that the layout is
+// batch-first (PyTorch's batch_first=True export, the zoo's choice).
 import type { Dim, Tensor } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
+import { dimRoleOfName } from '../../runtime/dims.ts';
 import { shapeString } from '../../runtime/tensor.ts';
 import { IMAGE_SIZE, PIXELS, type Dataset } from './types.ts';
 
@@ -32,8 +34,6 @@ export interface Layout {
 const free = (d: Dim): boolean => d === null || typeof d === 'string';
 const fits = (d: Dim, n: number): boolean => free(d) || d === n;
 const fixed = (d: Dim): number | null => (typeof d === 'number' ? d : null);
-const BATCH_NAME = /batch|^(n|b|bs|batch_size)$/i;
-const SEQ_NAME = /seq|time|step|len|^t$/i;
 
 export function modelInputLayout(shape: Dim[] | null, forced?: LayoutKind): Layout {
   const what = `an image input [B,784], [B,1,28,28], [B,28,28,1], [B,T,F] or [T,B,F] with T*F=784`;
@@ -83,8 +83,8 @@ function pickRank3(shape: Dim[], cands: Layout[]): Layout {
     const t = shape[1 - l.batchAxis];
     let s = 0;
     if (free(b) && !free(t)) s += 4;
-    if (typeof b === 'string' && BATCH_NAME.test(b)) s += 2;
-    if (typeof t === 'string' && SEQ_NAME.test(t)) s += 1;
+    if (typeof b === 'string' && dimRoleOfName(b) === 'batch') s += 2;
+    if (typeof t === 'string' && dimRoleOfName(t) === 'seq') s += 1;
     return s;
   };
   return score(tm) > score(bf) ? tm : bf;

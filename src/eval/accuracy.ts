@@ -57,7 +57,8 @@ export async function evaluateAccuracy(
   try {
     layout = modelInputLayout(input.shape, opts.layout);
   } catch (e) {
-    throw new RampartError(`input '${input.name}': ${(e as Error).message}`, ctx);
+    if (!(e instanceof RampartError)) throw e;
+    throw new RampartError(`input '${input.name}': ${e.message}`, ctx, { cause: e });
   }
   let batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RampartError(`batch size ${batchSize}`, { expected: 'a positive integer' });

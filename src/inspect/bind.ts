@@ -1,11 +1,12 @@
 // Giving the model's symbolic input dims concrete sizes for `rampart inspect --batch N
-// --seq-len T`. A symbol's role comes from its name when it has a telling one
-// ('batch', 'N' → batch; 'seq', 'T', 'time' → sequence); otherwise from its position:
-// axis 0 is the batch, except for a rank-3 input fed straight into a recurrent op
-// with layout=0 ([T,B,I]) or whose axis 0 is fixed and axis 1 free; any other free
-// axis is a sequence. --dim NAME=SIZE overrides by symbol name.
+// --seq-len T`. Which free dim is the batch and which a sequence is runtime/dims.ts's
+// rule (a telling name, else the position); this file only says where the batch axis
+// is for that rule: axis 0, except for a rank-3 input fed straight into a recurrent op
+// with layout=0 ([T,B,I]) or whose axis 0 is fixed and axis 1 free. --dim NAME=SIZE
+// overrides by symbol name.
 import type { Dim, Model, ValueInfo } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
+import { dimRole } from '../../runtime/dims.ts';
 import { attrInt } from '../../runtime/ops/attrs.ts';
 import { isRecurrent } from '../../runtime/ops/groups.ts';
 
@@ -23,9 +24,6 @@ export interface Binding {
   value: number;
 }
 
-const BATCH_NAME = /batch|^(n|b|bs)$/i;
-const SEQ_NAME = /seq|time|step|len|^t$/i;
-
 export function bindInputs(model: Model, opts: BindOptions): { inputs: ValueInfo[]; bindings: Binding[] } {
   const bindings: Binding[] = [];
   const used = new Set<string>();
@@ -41,10 +39,7 @@ export function bindInputs(model: Model, opts: BindOptions): { inputs: ValueInfo
         bindings.push({ input: vi.name, axis, symbol: d, role: 'named', value: opts.dims[d] });
         return opts.dims[d];
       }
-      let role: 'batch' | 'seq';
-      if (typeof d === 'string' && BATCH_NAME.test(d)) role = 'batch';
-      else if (typeof d === 'string' && SEQ_NAME.test(d)) role = 'seq';
-      else role = axis === (timeMajor ? 1 : 0) ? 'batch' : 'seq';
+      const role = dimRole(d, axis, timeMajor ? 1 : 0);
       const value = role === 'batch' ? opts.batch : opts.seqLen;
       bindings.push({ input: vi.name, axis, symbol: d, role, value });
       return value;

@@ -4,8 +4,10 @@
 //   dense MACs = Σ rows·cols·uses,   MACs@sparsity = Σ nnz·uses
 // with uses = M for Gemm/MatMul (prod(out) / out[-1]), N·Hout·Wout for Conv
 // (prod(out) / out[1]), and T·B for the recurrent ops (X's first two dims in either
-// layout). The call's formal inputs follow runtime/kernels/csr-ops.ts's naming rule.
+// layout). The call's formal inputs follow runtime/csr-format.ts.
 import type { FunctionDef, Model, Node } from '../../runtime/ir.ts';
+import { RampartError } from '../../runtime/errors.ts';
+import { sparseCounts } from '../../runtime/csr-format.ts';
 import { csrFunctionInfo } from '../../runtime/kernels/csr-ops.ts';
 import type { ShapeOf } from './macs.ts';
 
@@ -23,8 +25,9 @@ export function csrCallCount(model: Model, node: Node, fn: FunctionDef, shapeOf:
   let fi: ReturnType<typeof csrFunctionInfo>;
   try {
     fi = csrFunctionInfo(fn);
-  } catch {
-    return null; // a model-local function that is not a CSR op
+  } catch (e) {
+    if (e instanceof RampartError) return null; // a model-local function that is not a CSR op
+    throw e;
   }
   const arg = (formal: string): string | undefined => {
     const i = fi.index.get(formal);
@@ -37,12 +40,10 @@ export function csrCallCount(model: Model, node: Node, fn: FunctionDef, shapeOf:
   let elements = 0;
   let nnz = 0;
   for (const slot of fi.info.sparse) {
-    const values = init(`${slot}_values`);
-    const shape = init(`${slot}_shape`);
-    if (!values || !shape) continue; // this slot stayed dense in this call
-    const [rows, cols] = Array.from(shape.data as ArrayLike<number>);
-    elements += rows * cols;
-    nnz += values.data.length;
+    const c = sparseCounts(init, slot); // CSR or block CSR (runtime/csr-format.ts)
+    if (!c) continue; // this slot stayed dense in this call
+    elements += c.elements;
+    nnz += c.nonzeros;
   }
   const uses = usesPerElement(fi.info.op, node, arg, shapeOf);
   return {

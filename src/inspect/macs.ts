@@ -7,6 +7,7 @@
 // cost is O(activations), unaffected by pruning, and small next to the weighted ops.
 import type { Model, Node, Tensor } from '../../runtime/ir.ts';
 import { attrInt } from '../../runtime/ops/attrs.ts';
+import { RECURRENT_OPS } from '../../runtime/ops/recurrent/config.ts';
 
 export type ShapeOf = (name: string) => number[] | null;
 
@@ -20,7 +21,6 @@ export interface MacCount {
   perWeight: Record<string, number>;
 }
 
-const GATES: Record<string, number> = { LSTM: 4, GRU: 3, RNN: 1 };
 const prod = (d: readonly number[]): number => d.reduce((a, b) => a * b, 1);
 
 export function countMacs(model: Model, node: Node, shapeOf: ShapeOf): MacCount {
@@ -51,7 +51,7 @@ export function countMacs(model: Model, node: Node, shapeOf: ShapeOf): MacCount 
       const w = shapeOf(node.inputs[1]);
       const r = shapeOf(node.inputs[2]);
       if (!x || !w || x.length !== 3 || w.length !== 3) return unknown;
-      const g = GATES[node.op];
+      const g = RECURRENT_OPS[node.op].gates.length;
       const dirs = w[0];
       const hidden = attrInt(node, 'hidden_size', r ? r[2] : w[1] / g);
       const input = w[2];

@@ -2,6 +2,7 @@
 // count, sparsity and MACs at a given batch / sequence length, plus totals.
 import type { Model, Node, Tensor } from '../../runtime/ir.ts';
 import { RAMPART_DOMAIN } from '../../runtime/ir.ts';
+import { RampartError } from '../../runtime/errors.ts';
 import { isSupported } from '../../runtime/ops/groups.ts';
 import { isFloat } from '../../runtime/tensor.ts';
 import { prunableWeights } from '../ir/layers.ts';
@@ -72,8 +73,9 @@ export function inspectModel(model: Model, opts: BindOptions & { file?: string }
   let pws: ReturnType<typeof prunableWeights> = [];
   try {
     pws = prunableWeights(model);
-  } catch {
+  } catch (e) {
     // A malformed weight is reported by validation elsewhere; inspect still shows the rest.
+    if (!(e instanceof RampartError)) throw e;
   }
   for (const pw of pws) {
     const t = g.initializers[pw.initializer];

@@ -8,6 +8,7 @@
 // on zeros at the bound shapes (reference kernels, function bodies expanded) and the
 // shapes are read off the values: exact, and cheap for edge-sized models.
 import type { Model, Tensor, ValueInfo } from '../../runtime/ir.ts';
+import { RampartError } from '../../runtime/errors.ts';
 import { onnxOpset } from '../../runtime/ir.ts';
 import { executeGraph } from '../../runtime/executor.ts';
 import { referenceTable } from '../../runtime/kernels/index.ts';
@@ -26,8 +27,9 @@ export function concreteShapes(model: Model, inputs: ValueInfo[], file?: string)
     inferShapes({ ...model, graph }, file);
   } catch (e) {
     // A mismatch at these sizes (say a --seq-len the model cannot take): report what
-    // was inferred before it, and say why the rest is unknown.
-    warning = `shape inference stopped: ${(e as Error).message}`;
+    // was inferred before it, and say why the rest is unknown. A bug is not a mismatch.
+    if (!(e instanceof RampartError)) throw e;
+    warning = `shape inference stopped: ${e.message}`;
   }
   const shapes = new Map<string, number[]>();
   const add = (v: ValueInfo): void => {
@@ -42,7 +44,8 @@ export function concreteShapes(model: Model, inputs: ValueInfo[], file?: string)
     try {
       for (const [name, dims] of measuredShapes(model, inputs, values, file)) shapes.set(name, dims);
     } catch (e) {
-      warning = `shapes inside model-local functions are unknown: running on zeros failed: ${(e as Error).message}`;
+      if (!(e instanceof RampartError)) throw e;
+      warning = `shapes inside model-local functions are unknown: running on zeros failed: ${e.message}`;
     }
   }
   return { shapes, warning };

@@ -5,8 +5,7 @@
 // data is transposed into C order, as the IR has no strides). Write: format 1.0
 // (2.0 only when a header exceeds 64 KiB, as numpy does), little-endian, C order,
 // with numpy 1.24's exact header layout so our files are byte-identical to np.save.
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { DType, Tensor, TensorData } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { allocData, sizeOf, stridesOf } from '../../runtime/tensor.ts';
@@ -37,19 +36,6 @@ export function readNpy(path: string): Tensor {
     throw new RampartError(`cannot read .npy file: ${(e as Error).message}`, { file: path });
   }
   return parseNpy(bytes, path);
-}
-
-/** Writes `t` as a .npy file atomically (temp file in the same folder, then rename). */
-export function writeNpy(path: string, t: Tensor): void {
-  const bytes = encodeNpy(t, path);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    try { unlinkSync(tmp); } catch { /* the temp file may never have been created */ }
-    throw new RampartError(`cannot write .npy file: ${(e as Error).message}`, { file: path });
-  }
 }
 
 interface Header { descr: string; fortran: boolean; shape: number[] }

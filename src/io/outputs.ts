@@ -1,7 +1,6 @@
-// Writing a set of output files all-or-nothing: every file goes to a temp name in
-// the target folder first, and only when all are on disk are they renamed into place.
-import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+// Output file names for `rampart run`: a graph value name -> a file inside the output
+// folder. The files themselves are written by src/io/atomic.ts (all or nothing).
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { RampartError } from '../../runtime/errors.ts';
 
 /**
@@ -19,37 +18,4 @@ export function outputFileName(name: string, dir: string, ext: string): string {
     });
   }
   return name.replace(/[^A-Za-z0-9._-]/g, '_') + ext;
-}
-
-export function writeFilesAtomically(dir: string, files: { name: string; bytes: Uint8Array }[]): string[] {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new RampartError(`cannot create the output folder: ${(e as Error).message}`, { file: dir });
-  }
-  if (!statSync(dir).isDirectory()) throw new RampartError('the output folder is a file', { file: dir });
-  const seen = new Set<string>();
-  for (const f of files) {
-    if (seen.has(f.name)) throw new RampartError(`two outputs map to the same file name '${f.name}'`, { file: dir });
-    seen.add(f.name);
-  }
-  const temps: string[] = [];
-  const done: string[] = [];
-  try {
-    for (const f of files) {
-      const tmp = join(dir, `.${basename(f.name)}.${process.pid}.tmp`);
-      temps.push(tmp);
-      writeFileSync(tmp, f.bytes);
-    }
-    files.forEach((f, i) => {
-      renameSync(temps[i], join(dir, f.name));
-      done.push(join(dir, f.name));
-    });
-  } catch (e) {
-    for (const t of [...temps, ...done]) {
-      try { unlinkSync(t); } catch { /* not written yet */ }
-    }
-    throw new RampartError(`cannot write outputs: ${(e as Error).message}`, { file: dir });
-  }
-  return done;
 }

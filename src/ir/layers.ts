@@ -8,7 +8,8 @@
 import type { Model, Node, Tensor } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { attrInt } from '../../runtime/ops/attrs.ts';
-import { isPrunable, isRecurrent } from '../../runtime/ops/groups.ts';
+import { isPrunable } from '../../runtime/ops/groups.ts';
+import { isRecurrentKind, RECURRENT_OPS } from '../../runtime/ops/recurrent/config.ts';
 
 export type WeightGraph = 'weight' | 'W' | 'R';
 
@@ -38,12 +39,6 @@ export interface PrunableWeight {
   /** True when the storage is [in, out] (MatMul B; Gemm B with transB=0) and is transposed on access. */
   transposed: boolean;
 }
-
-export const GATES: Record<string, string[] | null> = {
-  LSTM: ['i', 'o', 'f', 'c'],
-  GRU: ['z', 'r', 'h'],
-  RNN: null,
-};
 
 function floatInit(model: Model, node: Node, name: string | undefined): Tensor | undefined {
   if (!name) return undefined;
@@ -83,9 +78,10 @@ function describe(model: Model, node: Node): PrunableWeight[] {
     const cols = t.dims.slice(1).reduce((a, b) => a * b, 1);
     return [{ ...base, graph: 'weight', initializer: node.inputs[1], rows: t.dims[0], cols, groups }];
   }
-  if (isRecurrent(node.op)) {
-    const gates = GATES[node.op];
-    const nGates = gates ? gates.length : 1;
+  if (isRecurrentKind(node.op)) {
+    // RNN's single block is not a gate split worth reporting: gates stays null.
+    const nGates = RECURRENT_OPS[node.op].gates.length;
+    const gates = nGates > 1 ? RECURRENT_OPS[node.op].gates : null;
     const out: PrunableWeight[] = [];
     for (const [graph, idx] of [['W', 1], ['R', 2]] as const) {
       const t = floatInit(model, node, node.inputs[idx]);
@@ -171,12 +167,4 @@ export function setMatrix(model: Model, pw: PrunableWeight, direction: number, m
     }
   }
   model.graph.initializers[pw.initializer] = { dtype: t.dtype, dims: t.dims.slice(), data };
-}
-
-/** Row range [start, end) of gate `g` in a recurrent weight matrix (gate blocks are contiguous). */
-export function gateRows(pw: PrunableWeight, gate: number): [number, number] {
-  if (pw.hidden === null || pw.gates === null || gate < 0 || gate >= pw.gates.length) {
-    throw new RampartError(`no gate ${gate}`, { node: pw.layer, op: pw.op });
-  }
-  return [gate * pw.hidden, (gate + 1) * pw.hidden];
 }

@@ -1,15 +1,16 @@
-// IR -> ONNX bytes, and an atomic file write. Everything is written inline
+// IR -> ONNX bytes, and saving them (src/io/atomic.ts). Everything is written inline
 // (initializers as raw_data, no external data): Rampart's models are edge-sized.
 import onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Attr, FunctionDef, Graph, Model, Node, ValueInfo } from '../../runtime/ir.ts';
 import { onnxOpset } from '../../runtime/ir.ts';
-import { RampartError } from '../../runtime/errors.ts';
 import { dtypeToOnnx } from '../../runtime/onnx/dtypes.ts';
 import { numberToLong } from '../../runtime/onnx/long.ts';
 import { encodeTensor } from './encode-tensor.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+
+// Re-exported for the callers that import it from here; its one definition is src/io/atomic.ts.
+export { writeFileAtomic };
 
 const { onnx: P } = onnxProto;
 const utf8 = new TextEncoder();
@@ -42,23 +43,6 @@ export function encodeModel(model: Model): Uint8Array {
 export function saveModel(model: Model, path: string): void {
   const bytes = encodeModel(model);
   writeFileAtomic(path, bytes);
-}
-
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx');
-    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* the temp file may not exist */ }
-    throw new RampartError(`could not write ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
-  }
 }
 
 function encodeGraph(g: Graph): onnx.IGraphProto {

@@ -7,7 +7,13 @@
 // Σ clamp(x·n_i, lo_i, hi_i) = total). Global scope: one score threshold across
 // all targets (the k lowest scores overall, each target's count clamped to its
 // bounds, k chosen so the clamped counts sum to the total).
+//
+// Block pruning: a target's counts live on its grid (rank.ts: the counts that end on
+// a whole block; bounds are grid counts too). The layerwise rounding then moves one
+// block at a time and the global threshold takes whole blocks, so the total lands
+// within one block of the request; counts stay in weights throughout.
 import { RampartError } from '../../runtime/errors.ts';
+import { snapCount, stepCount } from './rank.ts';
 
 export interface Bounds {
   /** Fewest weights this target may lose (integer). */
@@ -65,48 +71,65 @@ export function waterFill(a: number[], lo: number[], hi: number[], total: number
   return at(xs[xs.length - 1]);
 }
 
-/** Integer counts near `values`, within bounds, summing exactly to `total` when reachable. */
-export function integerize(values: number[], bounds: Bounds[], total: number): number[] {
-  const c = values.map((v, i) => Math.min(bounds[i].hi, Math.max(bounds[i].lo, Math.round(v))));
+/**
+ * Integer counts near `values`, within bounds, summing to `total` when reachable —
+ * exactly without grids; with grids (one per target, null = every count) each count
+ * is a grid count and the sum ends within one grid step (a block) of the total.
+ */
+export function integerize(values: number[], bounds: Bounds[], total: number, grids?: (Int32Array | null)[]): number[] {
+  const grid = (i: number) => grids?.[i] ?? null;
+  const c = values.map((v, i) => Math.min(bounds[i].hi, Math.max(bounds[i].lo, snapCount(grid(i), Math.round(v)))));
   let diff = total - c.reduce((s, x) => s + x, 0);
-  while (diff !== 0) {
-    // Move one unit at a time where the rounding was furthest off.
-    let best = -1;
-    let bestGap = -Infinity;
-    for (let i = 0; i < c.length; i++) {
-      const room = diff > 0 ? c[i] < bounds[i].hi : c[i] > bounds[i].lo;
-      if (!room) continue;
-      const gap = diff > 0 ? values[i] - c[i] : c[i] - values[i];
-      if (gap > bestGap) {
-        bestGap = gap;
-        best = i;
+  // Too many pruned: step down until not; then too few: step up until not (one step over at most).
+  for (const dir of [-1, 1] as const) {
+    while (dir * diff > 0) {
+      // Move one step where the rounding was furthest off.
+      let best = -1;
+      let bestGap = -Infinity;
+      let bestTo = 0;
+      for (let i = 0; i < c.length; i++) {
+        const to = stepCount(grid(i), c[i], dir);
+        if (to === undefined || to > bounds[i].hi || to < bounds[i].lo) continue;
+        const gap = dir > 0 ? values[i] - c[i] : c[i] - values[i];
+        if (gap > bestGap) {
+          bestGap = gap;
+          best = i;
+          bestTo = to;
+        }
       }
+      if (best < 0) break;
+      diff -= bestTo - c[best];
+      c[best] = bestTo;
     }
-    if (best < 0) break;
-    c[best] += diff > 0 ? 1 : -1;
-    diff += diff > 0 ? -1 : 1;
   }
   return c;
 }
 
 /** Layerwise scope: a common sparsity, with what capped targets cannot take spread over the others. */
-export function allocateLayerwise(sizes: number[], bounds: Bounds[], total: number): Allocation {
+export function allocateLayerwise(sizes: number[], bounds: Bounds[], total: number, grids?: (Int32Array | null)[]): Allocation {
   checkBounds(bounds, sizes);
   const lo = bounds.map((b) => b.lo);
   const hi = bounds.map((b) => b.hi);
   const values = waterFill(sizes, lo, hi, total);
-  const counts = integerize(values, bounds, total);
-  return { counts, met: counts.reduce((s, x) => s + x, 0) === total };
+  const counts = integerize(values, bounds, total, grids);
+  return { counts, met: reachable(bounds, total) };
+}
+
+/** The bounds admit the total (then integerize hits it, to within a block on grids). */
+export function reachable(bounds: Bounds[], total: number): boolean {
+  return bounds.reduce((s, b) => s + b.lo, 0) <= total && total <= bounds.reduce((s, b) => s + b.hi, 0);
 }
 
 /**
- * Global scope: `keys[i]` are target i's scores listed in its prune order
- * (ascending; -Infinity for weights already pruned). Takes the lowest scores
- * across all targets, clamping each target's count to its bounds, until the
- * clamped counts reach `total`.
+ * Global scope: `keys[i]` are target i's units (weights or blocks) in its prune
+ * order (ascending; -Infinity for what is already pruned), `sizes[i]` the weights
+ * each unit prunes (null: one each). Takes the lowest keys across all targets,
+ * clamping each target's count to its bounds, until the clamped counts reach
+ * `total` (with blocks: the first block that reaches it is taken whole).
  */
-export function allocateGlobal(keys: Float64Array[], bounds: Bounds[], total: number): Allocation {
-  checkBounds(bounds, keys.map((k) => k.length));
+export function allocateGlobal(keys: Float64Array[], bounds: Bounds[], total: number, sizes?: (Int32Array | null)[]): Allocation {
+  const unit = (i: number, p: number) => sizes?.[i]?.[p] ?? 1;
+  checkBounds(bounds, keys.map((k, i) => (sizes?.[i] ? sizes[i]!.reduce((a, b) => a + b, 0) : k.length)));
   const sumLo = bounds.reduce((s, b) => s + b.lo, 0);
   const sumHi = bounds.reduce((s, b) => s + b.hi, 0);
   if (total <= sumLo) return { counts: bounds.map((b) => b.lo), met: total === sumLo };
@@ -128,13 +151,15 @@ export function allocateGlobal(keys: Float64Array[], bounds: Bounds[], total: nu
   for (let i = 0; i < N; i++) idx[i] = i;
   idx.sort((a, b) => (key[a] - key[b]) || (tgt[a] - tgt[b]) || (pos[a] - pos[b]));
   const c = new Array<number>(keys.length).fill(0);
+  const clamp = (i: number, x: number) => Math.min(bounds[i].hi, Math.max(bounds[i].lo, x));
   let f = sumLo;
   for (let k = 0; k < N && f < total; k++) {
     const i = tgt[idx[k]];
-    c[i]++;
-    // The clamped sum grows by one exactly when the raw count enters [lo, hi].
-    if (c[i] > bounds[i].lo && c[i] <= bounds[i].hi) f++;
+    const before = clamp(i, c[i]);
+    c[i] += unit(i, pos[idx[k]]);
+    // The clamped sum grows only while the raw count is inside [lo, hi].
+    f += clamp(i, c[i]) - before;
   }
-  const counts = c.map((x, i) => Math.min(bounds[i].hi, Math.max(bounds[i].lo, x)));
-  return { counts, met: f === total };
+  const counts = c.map((x, i) => clamp(i, x));
+  return { counts, met: f >= total };
 }

@@ -4,7 +4,7 @@
 // dense and ε re-solved over the rest. Here the re-solve is exact water-filling with
 // general bounds, so guard caps (a minimum density) and fixed rates fit the same
 // solve: a layer pinned at its bound drops out and ε is re-solved over the others.
-import { integerize, waterFill, type Allocation, type Bounds } from './allocate.ts';
+import { integerize, reachable, waterFill, type Allocation, type Bounds } from './allocate.ts';
 import { targetSize, type PruneTarget } from './types.ts';
 
 /**
@@ -22,10 +22,10 @@ export function erkRaw(t: PruneTarget): number {
 
 /**
  * Pruned counts per target for ERK at a total pruned count `total`, each within
- * `bounds` (pruned counts). Returns the continuous densities too, for tests and
- * the report.
+ * `bounds` (pruned counts), on each target's grid of whole blocks when given
+ * (allocate.ts). Returns the continuous densities too, for tests and the report.
  */
-export function erkAllocate(targets: PruneTarget[], bounds: Bounds[], total: number): Allocation & { densities: number[] } {
+export function erkAllocate(targets: PruneTarget[], bounds: Bounds[], total: number, grids?: (Int32Array | null)[]): Allocation & { densities: number[] } {
   const n = targets.map(targetSize);
   const raw = targets.map(erkRaw);
   const N = n.reduce((a, b) => a + b, 0);
@@ -36,10 +36,10 @@ export function erkAllocate(targets: PruneTarget[], bounds: Bounds[], total: num
     bounds.map((b, i) => n[i] - b.lo),
     N - total,
   );
-  const counts = integerize(keep.map((k, i) => n[i] - k), bounds, total);
+  const counts = integerize(keep.map((k, i) => n[i] - k), bounds, total, grids);
   return {
     counts,
-    met: counts.reduce((s, x) => s + x, 0) === total,
+    met: reachable(bounds, total),
     densities: keep.map((k, i) => k / n[i]),
   };
 }

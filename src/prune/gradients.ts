@@ -3,7 +3,7 @@
 // their own. Arrays are keyed by initializer name in the initializer's storage
 // layout (the scorers convert to matrix layout with targets.ts).
 import type { Model, Tensor } from '../../runtime/ir.ts';
-import type { Batch } from './scorers/types.ts';
+import type { Batch } from './types.ts';
 
 export type Grads = Record<string, Float32Array>;
 

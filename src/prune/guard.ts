@@ -9,8 +9,10 @@
 //      until they are one weight apart or the step budget is spent.
 // The answer is the highest level found that passes, and the curve is every level
 // evaluated. A passing island narrower than the coarse step can be missed; the
-// curve in the report shows what was looked at.
-import { capCount, countFor } from './rank.ts';
+// curve in the report shows what was looked at. With block pruning every level is
+// snapped to the target's grid (whole blocks; rank.ts) and the bisection runs over
+// grid positions, so every evaluated mask is whole blocks.
+import { capCount, countFor, gridAt, gridIndex, snapCount } from './rank.ts';
 import type { CurvePoint, GuardLimit, Verdict } from './types.ts';
 
 export interface SearchOptions {
@@ -26,6 +28,8 @@ export interface SearchOptions {
   min?: number;
   /** Never prune beyond this. */
   max?: number;
+  /** The pruned counts that exist (whole blocks, ascending); every count when absent. */
+  grid?: Int32Array | null;
 }
 
 export const DEFAULT_LEVELS: number[] = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99];
@@ -40,8 +44,10 @@ export function searchLimit(evalAt: (count: number) => Verdict, n: number, opts:
   const step = opts.step ?? 0.05;
   const fineSteps = opts.fineSteps ?? 5;
   const bisectSteps = opts.bisectSteps ?? 8;
-  const minCount = countFor(min, n);
-  const maxCount = capCount(max, n);
+  const grid = opts.grid ?? null;
+  const q = (c: number) => snapCount(grid, c);
+  const minCount = q(countFor(min, n));
+  const maxCount = Math.max(minCount, snapCount(grid, capCount(max, n), 'down'));
   const seen = new Map<number, Verdict>();
   const judge = (count: number): boolean => {
     let v = seen.get(count);
@@ -54,14 +60,14 @@ export function searchLimit(evalAt: (count: number) => Verdict, n: number, opts:
   const inRange = (c: number) => c <= maxCount && (c > minCount || (minCount === 0 && c === 0));
 
   // 1. Coarse scan (always including the top level), then downward extension.
-  const coarse = [...new Set([...(opts.levels ?? DEFAULT_LEVELS), max].map((s) => Math.min(countFor(s, n), maxCount)))]
+  const coarse = [...new Set([...(opts.levels ?? DEFAULT_LEVELS), max].map((s) => Math.min(q(countFor(s, n)), maxCount)))]
     .filter(inRange).sort((a, b) => a - b);
   for (const c of coarse) judge(c);
   let pass = highestPassing(seen);
   if (pass === undefined) {
     const start = coarse.length ? coarse[0] / n : max;
     for (let s = start - step; pass === undefined; s -= step) {
-      const c = countFor(Math.max(0, s), n);
+      const c = q(countFor(Math.max(0, s), n));
       if (!inRange(c)) break;
       if (judge(c)) pass = c;
       if (c === 0) break;
@@ -78,16 +84,16 @@ export function searchLimit(evalAt: (count: number) => Verdict, n: number, opts:
     const lo = pass;
     const hi = fail;
     for (let k = 1; k <= fineSteps; k++) {
-      const c = Math.round(lo + ((hi - lo) * k) / (fineSteps + 1));
+      const c = q(Math.round(lo + ((hi - lo) * k) / (fineSteps + 1)));
       if (c > lo && c < hi) judge(c);
     }
     pass = highestPassing(seen)!;
     fail = nextAbove(seen, pass);
   }
 
-  // 3. Bisection between them.
-  for (let k = 0; fail !== undefined && k < bisectSteps && fail - pass > 1; k++) {
-    const mid = Math.floor((pass + fail) / 2);
+  // 3. Bisection between them (over grid positions: one weight, or one block, apart at the end).
+  for (let k = 0; fail !== undefined && k < bisectSteps && gridIndex(grid, fail) - gridIndex(grid, pass) > 1; k++) {
+    const mid = gridAt(grid, Math.floor((gridIndex(grid, pass) + gridIndex(grid, fail)) / 2));
     if (judge(mid)) pass = mid;
     else fail = mid;
   }

@@ -2,18 +2,25 @@
 // (prune.ts) wired to the real pieces — the spectral guard, tfjs gradients, a batch
 // of real data for SNIP/GraSP, fine-tuning (src/train) between IMP rounds and after
 // pruning, and accuracy (src/eval) before, after pruning and after fine-tuning.
+// With `maxDrop` the level is searched against a validation split held out from the
+// training data (maxdrop.ts); the test split only ever reports.
 import type { Model } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { loadDataset, modelInputLayout, toLayout, PIXELS, type Dataset, type DatasetName } from '../data/index.ts';
 import { evaluateAccuracy } from '../eval/accuracy.ts';
 import { finetune, type EpochRecord } from '../train/index.ts';
 import { spectralCriterion } from './criterion.ts';
+import type { MaxDropReport } from './maxdrop.ts';
+import { DEFAULT_VAL_SIZE, holdOut, searchLevel, type Tuned } from './maxdrop-run.ts';
+
+export type { MaxDropReport };
+export { DEFAULT_VAL_SIZE, holdOut };
 import { silent, type Progress } from './progress.ts';
 import { prune, type PruneOptions, type PruneResult } from './prune.ts';
-import { SCORERS, type Batch } from './scorers/index.ts';
+import { METHODS } from './scorers/index.ts';
 import { applyMasks, matrixToStorage, pruneTargets } from './targets.ts';
 import { tfjsGradients } from './tfgrad.ts';
-import type { GuardCriterionName, Mask, PruneTarget } from './types.ts';
+import type { Batch, GuardCriterionName, Mask, PruneTarget } from './types.ts';
 
 export type GuardName = GuardCriterionName | 'none';
 
@@ -43,6 +50,12 @@ export interface PipelineOptions extends Omit<PruneOptions, 'criterion' | 'batch
   lrDecay?: number;
   /** Clip gradients to this global norm. */
   clipNorm?: number;
+  /** Accuracy budget in points: search the highest level within it on a held-out validation split (maxdrop.ts). */
+  maxDrop?: number;
+  /** Samples held out from the end of the training split for --max-drop (default 1000). */
+  valSize?: number;
+  /** --max-drop candidates after the spectral limit (default 4). */
+  maxDropSteps?: number;
   progress?: Progress;
 }
 
@@ -54,6 +67,7 @@ export interface PipelineResult {
   final: Model;
   accuracy: { dataset: string; n: number; before: number | null; afterPrune: number | null; afterFinetune: number | null } | null;
   history: EpochRecord[];
+  maxDrop: MaxDropReport | null;
 }
 
 /** Masks in each initializer's storage layout, as src/train's finetune takes them. */
@@ -84,23 +98,36 @@ function scoringBatch(model: Model, ds: Dataset, n: number): Batch {
 
 export async function runPipeline(model: Model, o: PipelineOptions): Promise<PipelineResult> {
   const progress = o.progress ?? silent;
-  const method = o.method;
-  const scorer = method === 'imp' || method === 'erk' ? null : SCORERS[method as keyof typeof SCORERS];
-  const needsData = scorer?.needsData ?? false;
-  if (needsData && !o.data) throw new RampartError(`${method} scores with a batch of real data`, { expected: '--data <dataset> (or --finetune <dataset>)' });
-  const train = o.data && (needsData || (o.epochs ?? 0) > 0 || method === 'imp') ? loadDataset(o.data, 'train', { limit: o.trainLimit }) : undefined;
+  const method = METHODS[o.method];
+  if (!method) throw new RampartError(`unknown pruning method '${o.method}'`, { expected: Object.keys(METHODS).join(', ') });
+  const scorer = method.scorer(o);
+  const needsData = scorer.needsData;
+  const maxDrop = o.maxDrop !== undefined;
+  if (needsData && !o.data) throw new RampartError(`${o.method} scores with a batch of real data`, { expected: '--data <dataset> (or --finetune <dataset>)' });
+  if (maxDrop) {
+    if (!o.data) throw new RampartError('--max-drop measures accuracy on data held out from the training split', { expected: '--data <dataset> (or --finetune <dataset>)' });
+    if (o.guard === 'none') throw new RampartError("--max-drop scales the guard's allocation, so it needs a guard", { expected: 'a guard other than none' });
+    if (o.sparsity !== 'auto') throw new RampartError('--max-drop searches the sparsity itself', { expected: '--sparsity auto (the default) with --max-drop' });
+  }
+  const wantTrain = needsData || (o.epochs ?? 0) > 0 || method.finetunesBetweenRounds || maxDrop;
+  let train: Dataset | undefined;
+  let val: Dataset | undefined;
+  if (o.data && wantTrain) {
+    if (maxDrop) ({ fit: train, val } = holdOut(loadDataset(o.data, 'train'), o.valSize ?? DEFAULT_VAL_SIZE, o.trainLimit));
+    else train = loadDataset(o.data, 'train', { limit: o.trainLimit });
+  }
   const test = o.data && !o.noEval ? loadDataset(o.data, 'test', { limit: o.evalLimit }) : undefined;
-  const accuracyOf = async (m: Model, label: string): Promise<number | null> => {
-    if (!test) return null;
-    progress.start(`accuracy ${label}`, test.n);
+  const accuracyOn = async (m: Model, ds: Dataset, label: string): Promise<number> => {
+    progress.start(`accuracy ${label}`, ds.n);
     try {
       let last = 0;
-      const r = await evaluateAccuracy(m, test, { runtime: 'ort', onProgress: (done) => { progress.tick(done - last); last = done; } });
+      const r = await evaluateAccuracy(m, ds, { runtime: 'ort', onProgress: (done) => { progress.tick(done - last); last = done; } });
       return r.accuracy;
     } finally {
       progress.stop();
     }
   };
+  const accuracyOf = async (m: Model, label: string): Promise<number | null> => (test ? accuracyOn(m, test, label) : null);
   const tune = async (m: Model, targets: PruneTarget[], masks: Mask[], epochs: number, label: string) => {
     progress.start(label, epochs);
     try {
@@ -113,38 +140,51 @@ export async function runPipeline(model: Model, o: PipelineOptions): Promise<Pip
       progress.stop();
     }
   };
+  const criterion = o.guard === 'none' ? null : spectralCriterion({ criterion: o.guard, requireNarc: o.requireNarc, perGate: o.perGate, minCoverage: o.minCoverage });
+  const base: PruneOptions = {
+    ...o,
+    criterion,
+    batch: needsData ? scoringBatch(model, train!, o.scoreBatch ?? 256) : undefined,
+    onesShape: scorer.needsInputShape ? onesShape(model) : undefined,
+    gradients: scorer.needsGradients ? tfjsGradients : undefined,
+    progress,
+  };
+  const history: EpochRecord[] = [];
+  const impTune = (sink: EpochRecord[]): PruneOptions['finetune'] => (method.finetunesBetweenRounds && train
+    ? async (m, targets, masks, round) => {
+      const r = await tune(m, targets, masks, o.impEpochs ?? 1, `${o.method} fine-tune ${round + 1}`);
+      sink.push(...r.history);
+      return r.model;
+    }
+    : undefined);
+  /** Prune, then fine-tune with the masks fixed (re-applied, so pruned weights are exactly zero in the file). */
+  const pruneAndTune = async (opts: PruneOptions, sink: EpochRecord[]): Promise<Tuned> => {
+    const result = await prune(model, { ...opts, finetune: impTune(sink) });
+    if ((o.epochs ?? 0) === 0) return { result, tuned: null };
+    if (!train) throw new RampartError('fine-tuning needs a dataset', { expected: '--finetune <dataset>' });
+    const r = await tune(result.model, result.targets, result.masks, o.epochs!, 'fine-tune');
+    sink.push(...r.history);
+    return { result, tuned: applyMasks(r.model, result.targets, result.masks) };
+  };
 
   const before = pruneTargets(model);
   const accBefore = await accuracyOf(model, 'before');
-  const history: EpochRecord[] = [];
-  const result = await prune(model, {
-    ...o,
-    criterion: o.guard === 'none' ? null : spectralCriterion({ criterion: o.guard, requireNarc: o.requireNarc, perGate: o.perGate, minCoverage: o.minCoverage }),
-    batch: needsData ? scoringBatch(model, train!, o.scoreBatch ?? 256) : undefined,
-    onesShape: method === 'synflow' ? onesShape(model) : undefined,
-    gradients: scorer?.needsGradients ? tfjsGradients : undefined,
-    finetune: method === 'imp' && train
-      ? async (m, targets, masks, round) => {
-        const r = await tune(m, targets, masks, o.impEpochs ?? 1, `IMP fine-tune ${round + 1}`);
-        history.push(...r.history);
-        return r.model;
-      }
-      : undefined,
-    progress,
-  });
-  const accPrune = await accuracyOf(result.model, 'after pruning');
-  let final = result.model;
-  let accTuned: number | null = null;
-  if ((o.epochs ?? 0) > 0) {
-    if (!train) throw new RampartError('fine-tuning needs a dataset', { expected: '--finetune <dataset>' });
-    const r = await tune(result.model, result.targets, result.masks, o.epochs!, 'fine-tune');
-    history.push(...r.history);
-    // finetune keeps masked weights at +0; re-applying the masks makes that a fact of this file.
-    final = applyMasks(r.model, result.targets, result.masks);
-    accTuned = await accuracyOf(final, 'after fine-tuning');
+  let chosen: Tuned;
+  let maxDropReport: MaxDropReport | null = null;
+  if (maxDrop) {
+    const search = await searchLevel({ model, o, base, criterion: criterion!, val: val!, accuracyOn, pruneAndTune, impTune, progress });
+    chosen = search.chosen;
+    history.push(...search.history);
+    maxDropReport = search.report;
+  } else {
+    chosen = await pruneAndTune(base, history);
   }
+  const { result, tuned } = chosen;
+  const accPrune = await accuracyOf(result.model, 'after pruning');
+  const final = tuned ?? result.model;
+  const accTuned = tuned ? await accuracyOf(tuned, 'after fine-tuning') : null;
   return {
-    result, before, final, history,
+    result, before, final, history, maxDrop: maxDropReport,
     accuracy: test ? { dataset: o.data!, n: test.n, before: accBefore, afterPrune: accPrune, afterFinetune: accTuned } : null,
   };
 }

@@ -9,6 +9,8 @@ export interface Progress {
   start(label: string, total: number): void;
   tick(n?: number, info?: string): void;
   stop(): void;
+  /** One line that stays (e.g. a --max-drop candidate's outcome), printed above the bars. */
+  log?(line: string): void;
 }
 
 export const silent: Progress = { start() {}, tick() {}, stop() {} };
@@ -23,6 +25,7 @@ export function stderrProgress(): Progress {
         const s = stack.pop();
         if (s) process.stderr.write(`${'  '.repeat(stack.length)}${s.label}: done in ${((Date.now() - s.t0) / 1000).toFixed(1)} s\n`);
       },
+      log(line) { process.stderr.write(`${'  '.repeat(stack.length)}${line}\n`); },
     };
   }
   let multi: cliProgress.MultiBar | null = null;
@@ -50,6 +53,10 @@ export function stderrProgress(): Progress {
         multi.stop();
         multi = null;
       }
+    },
+    log(line) {
+      if (multi) multi.log(`${line}\n`);
+      else process.stderr.write(`${line}\n`);
     },
   };
 }

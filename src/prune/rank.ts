@@ -2,6 +2,11 @@
 // scores (torch.nn.utils.prune rounds `amount · n` the same way). Ties break by
 // position, lowest index pruned first, so a mask is a pure function of its scores;
 // weights already pruned go first whatever their score, so they never come back.
+//
+// A PrunePlan is a target's prune order plus the counts at which a whole unit ends:
+// every count for unstructured pruning, block boundaries for block pruning
+// (blocks.ts builds those plans). Counts stay in weights, so the budget, the guard's
+// search and the report all count weights; a grid only says which counts exist.
 import { RampartError } from '../../runtime/errors.ts';
 import type { Mask, Scores } from './types.ts';
 import { mulberry32 as rng } from '../util/random.ts';
@@ -36,6 +41,68 @@ export function maskFromOrder(order: Int32Array, count: number): Mask {
   const m = new Uint8Array(order.length).fill(1);
   for (let k = 0; k < count; k++) m[order[k]] = 0;
   return m;
+}
+
+export interface PrunePlan {
+  /** Element indices in the order they are pruned (already-pruned first). */
+  order: Int32Array;
+  /** Pruned counts that end on a whole block, ascending (the first is the already-pruned count); null when every count does (1×1). */
+  grid: Int32Array | null;
+  /** The units (weights or blocks) in prune order for the global allocation: score, −Infinity for what is already pruned. */
+  keys: Float64Array;
+  /** Weights each unit prunes (null: one each). */
+  sizes: Int32Array | null;
+}
+
+/** Unstructured: one unit per weight. */
+export function elementPlan(scores: Scores, prev?: Mask): PrunePlan {
+  const order = pruneOrder(scores, prev);
+  const keys = new Float64Array(order.length);
+  for (let p = 0; p < order.length; p++) {
+    const s = scores[order[p]];
+    keys[p] = prev && !prev[order[p]] ? -Infinity : Number.isNaN(s) ? -Number.MAX_VALUE : s;
+  }
+  return { order, grid: null, keys, sizes: null };
+}
+
+/** Index of the last grid value ≤ count (−1 when none). */
+function floorIndex(grid: Int32Array, count: number): number {
+  let lo = 0, hi = grid.length - 1, best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (grid[mid] <= count) { best = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return best;
+}
+
+/**
+ * The count of the grid nearest to `count` ('nearest', ties to the lower) or the
+ * highest not above it ('down'; the lowest grid value when none is). Without a grid,
+ * `count` itself.
+ */
+export function snapCount(grid: Int32Array | null, count: number, mode: 'nearest' | 'down' = 'nearest'): number {
+  if (!grid) return count;
+  const i = floorIndex(grid, count);
+  if (i < 0) return grid[0];
+  if (mode === 'down' || i === grid.length - 1 || grid[i] === count) return grid[i];
+  return count - grid[i] <= grid[i + 1] - count ? grid[i] : grid[i + 1];
+}
+
+/** The grid count next to `count` upwards (+1) or downwards (−1); undefined past the ends. */
+export function stepCount(grid: Int32Array | null, count: number, dir: 1 | -1): number | undefined {
+  if (!grid) return count + dir;
+  const i = floorIndex(grid, count);
+  const j = dir > 0 ? i + 1 : grid[i] === count ? i - 1 : i;
+  return j >= 0 && j < grid.length ? grid[j] : undefined;
+}
+
+/** Position of a grid count in its grid (the count itself without a grid). */
+export function gridIndex(grid: Int32Array | null, count: number): number {
+  return grid ? floorIndex(grid, count) : count;
+}
+
+export function gridAt(grid: Int32Array | null, index: number): number {
+  return grid ? grid[index] : index;
 }
 
 export function maskAt(scores: Scores, count: number, prev?: Mask): Mask {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../onnx/export.ts';
 import { barChartSvg, lineChartSvg, type BarDatum, type Series } from '../report/chart.ts';
 import { graphMetrics } from '../spectral/index.ts';
+import { blockLabel, type BlockShape } from './blocks.ts';
+import type { MaxDropReport } from './maxdrop.ts';
 import type { PruneResult, TargetReport } from './prune.ts';
 import { currentMasks } from './targets.ts';
 import { maskViews } from './views.ts';
@@ -40,6 +42,8 @@ export interface PruneReportData {
   /** The opt-in coverage rule of the guard (criterion.ts), when given. */
   minCoverage?: number;
   scope: string;
+  /** Block shape and layout of the masks (1×1 contiguous: unstructured). */
+  block: BlockShape;
   requested: number | 'auto';
   achieved: number;
   achievedBudget: number;
@@ -53,6 +57,8 @@ export interface PruneReportData {
   params: { total: number; prunable: number; nonzeroPrunableBefore: number; nonzeroPrunableAfter: number };
   sizes: { onnxBytesBefore: number | null; onnxBytesAfter: number | null; denseWeightBytes: number; csrWeightBytes: number };
   finetune: { epochs: number; history?: unknown } | null;
+  /** The --max-drop search (validation split, candidates), when asked for. */
+  maxDrop: MaxDropReport | null;
 }
 
 /** Δr, Δs, IMDB of a target's weights as they are (nonzero = edge), min over directions. */
@@ -96,20 +102,24 @@ export function markdown(r: PruneReportData): string {
   const lines: string[] = [];
   lines.push(`# Pruning report: ${r.model}`, '');
   lines.push(`- method **${r.method}**, guard **${r.guard}**${r.minCoverage ? ` with min coverage ${r.minCoverage}` : ''}, scope ${r.scope}, ${r.rounds} round(s)`);
+  const unstructured = r.block.rows === 1 && r.block.cols === 1;
+  lines.push(`- blocks **${blockLabel(r.block)}** (${r.block.rows} output rows × ${r.block.cols} input columns, ${r.block.layout} layout)${unstructured ? ': unstructured' : ''}`);
   lines.push(`- requested sparsity ${r.requested === 'auto' ? 'auto (every layer to its guard limit)' : pct(r.requested)}; achieved ${pct(r.achieved)} over all prunable weights (${pct(r.achievedBudget)} over the budgeted ones)${r.met ? '' : ' — **target not met**'}`);
   if (Object.keys(r.caps).length) lines.push(`- caps: ${Object.entries(r.caps).map(([k, v]) => `${k} ≤ ${v}`).join(', ')}`);
   if (Object.keys(r.rates).length) lines.push(`- fixed rates: ${Object.entries(r.rates).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
   lines.push(`- written to ${r.output}`);
   for (const n of r.notes) lines.push(`- note: ${n}`);
   lines.push('', '## Layers', '');
-  lines.push('| weight | layer | graph | size | sparsity | guard limit | Δr before | Δr after | Δs after | IMDB after |');
-  lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(`| weight | layer | graph | size | sparsity |${unstructured ? '' : ' blocks pruned |'} guard limit | Δr before | Δr after | Δs after | IMDB after |`);
+  lines.push(`|---|---|---|---:|---:|${unstructured ? '' : '---:|'}---:|---:|---:|---:|---:|`);
   for (const l of r.layers) {
-    lines.push(`| ${l.name} | ${l.layer} (${l.op}) | ${l.graph} | ${l.size} | ${pct(l.sparsity)} | ${pct(l.limit)} | ${num(l.before.deltaR)} | ${num(l.after.deltaR)} | ${num(l.after.deltaS)} | ${num(l.after.imdb)} |`);
+    const blocks = unstructured ? '' : ` ${l.blocks ? `${l.blocks.pruned} of ${l.blocks.total}` : '—'} |`;
+    lines.push(`| ${l.name} | ${l.layer} (${l.op}) | ${l.graph} | ${l.size} | ${pct(l.sparsity)} |${blocks} ${pct(l.limit)} | ${num(l.before.deltaR)} | ${num(l.after.deltaR)} | ${num(l.after.deltaS)} | ${num(l.after.imdb)} |`);
   }
   lines.push('', '## What the guard said', '');
   for (const l of r.layers) for (const n of l.notes) lines.push(`- ${l.name}: ${n}`);
   if (r.layers.every((l) => l.notes.length === 0)) lines.push('- (no guard)');
+  if (r.maxDrop) lines.push(...maxDropLines(r.maxDrop));
   if (r.accuracy) {
     const a = r.accuracy;
     lines.push('', '## Accuracy', '', `${a.dataset}, ${a.n} test samples`, '');
@@ -123,6 +133,18 @@ export function markdown(r: PruneReportData): string {
   if (r.sizes.onnxBytesAfter !== null) lines.push(`- ONNX file: ${r.sizes.onnxBytesBefore ?? '—'} → ${r.sizes.onnxBytesAfter} bytes (dense storage; compile to CSR to shrink it)`);
   lines.push('', '![sparsity vs limit](prune-sparsity.svg)', '', '![guard curves](prune-guard.svg)', '');
   return lines.join('\n');
+}
+
+function maxDropLines(m: MaxDropReport): string[] {
+  const lines = ['', '## Accuracy budget (--max-drop)', ''];
+  lines.push(`Within ${m.maxDrop} point(s) of dense on ${m.valSize} validation samples held out from the training split (dense ${pct(m.denseAccuracy)}); the guard's allocation (spectral limit) is ${pct(m.spectralLimit)} over the budgeted weights.`, '');
+  lines.push('| # | role | sparsity | spectral | validation | drop (points) | within | seconds |', '|---:|---|---:|---|---:|---:|---|---:|');
+  m.candidates.forEach((c, i) => {
+    const spectral = c.spectral ? 'pass' : `fail (${c.failing.join(', ')})`;
+    lines.push(`| ${i + 1}${i === m.chosen ? ' ✓' : ''} | ${c.role} | ${pct(c.sparsity)} | ${spectral} | ${pct(c.accuracy)} | ${c.drop.toFixed(2)} | ${c.within ? 'yes' : 'no'} | ${c.seconds.toFixed(1)} |`);
+  });
+  lines.push('', m.chosen >= 0 ? `Chosen: candidate ${m.chosen + 1}.` : 'No candidate within the budget: the model stays dense.');
+  return lines;
 }
 
 export async function charts(r: PruneReportData, criterion: string): Promise<{ sparsity: string; guard: string }> {

@@ -80,12 +80,6 @@ export function currentMasks(targets: PruneTarget[]): Mask[] {
   return targets.map((t) => Uint8Array.from(t.weights, (w) => (w !== 0 ? 1 : 0)));
 }
 
-export function maskSparsity(mask: Mask): number {
-  let kept = 0;
-  for (const b of mask) kept += b;
-  return mask.length === 0 ? 0 : 1 - kept / mask.length;
-}
-
 export function prunedCount(mask: Mask): number {
   let kept = 0;
   for (const b of mask) kept += b;

@@ -15,7 +15,7 @@ import { tf } from '../train/tf.ts';
 import { useBackendFor } from '../train/backend.ts';
 import { lowerToTfjs, type LoweredModel } from '../train/lower.ts';
 import type { GradientOracle, Grads, LossOptions } from './gradients.ts';
-import type { Batch } from './scorers/types.ts';
+import type { Batch } from './types.ts';
 
 /** The value holding the logits: the input of a final Softmax/LogSoftmax, else the first output. */
 export function logitsName(model: Model): string {

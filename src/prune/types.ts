@@ -3,6 +3,7 @@
 // directions' row-major [rows = outputs, cols = inputs] matrices one after the
 // other. Scores and masks use the same layout, so every piece of the pass (scorers,
 // allocation, guard) indexes them alike whatever the ONNX storage layout.
+import type { Tensor } from '../../runtime/ir.ts';
 import type { PrunableWeight, WeightGraph } from '../ir/layers.ts';
 
 export type { WeightGraph };
@@ -26,6 +27,15 @@ export type Mask = Uint8Array;
 
 /** Importance per weight, matrix layout; higher = more important (kept first). */
 export type Scores = Float32Array;
+
+/** A batch of real data: model input and class labels. */
+export interface Batch {
+  input: Tensor;
+  labels: Uint8Array;
+}
+
+/** How a block's score is reduced from its weights' scores (blocks.ts: blockScores). */
+export type BlockReduce = 'rms' | 'mean' | 'normal';
 
 /** Per-graph-kind numbers, e.g. caps or fixed rates for W and R separately. */
 export type PerGraph<T> = Partial<Record<WeightGraph, T>>;

@@ -16,10 +16,15 @@ export function jacobiEigen(a: Float64Array, n: number): SymEigen {
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
   let fro = 0;
   for (let i = 0; i < n * n; i++) fro += a[i] * a[i];
+  // Stop when the off-diagonal norm is at the rounding level of the matrix, n·ε·‖A‖_F
+  // (LAPACK's Jacobi tolerance). A fixed 1e-17 relative bar is out of reach when many
+  // eigenvalues are zero: rotations inside that null space re-create off-diagonals of
+  // ~ε·‖A‖ each sweep. Block masks make exactly such Gram matrices (twin rows).
+  const tol = (n * 2.220446049250313e-16) ** 2 * fro;
   for (let sweep = 0; ; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
-    if (off <= 1e-34 * fro || off === 0) break;
+    if (off <= tol || off === 0) break;
     if (sweep >= 100) throw new RampartError('Jacobi eigen-decomposition did not converge in 100 sweeps');
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {

@@ -7,3 +7,4 @@ export { layerGraphs, graphsOfMatrix, expandGroups, type LayerGraph } from './gr
 export { topTwoSingularValues, type TopTwo, type SolverOptions } from './svd.ts';
 export { bipartiteFromView, type MatrixView, type Bipartite, type SparseMatrix } from './sparse.ts';
 export { magnitudeMask, maskView, keepCount } from './mask.ts';
+export { quotientView, quotientGraphs } from './quotient.ts';

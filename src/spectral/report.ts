@@ -1,7 +1,9 @@
 // Rendering of an Analysis: the terminal table and the self-contained HTML report
 // (Δr and IMDB per layer and across mask levels, drawn with src/report/chart.ts).
+// With a block shape, each row also carries its quotient graph's columns.
+import { blockLabel } from '../prune/blocks.ts';
 import { barChartSvg, htmlPage, htmlTable, lineChartSvg, type BarDatum, type Series } from '../report/chart.ts';
-import type { Analysis, GraphRecord } from './analyze.ts';
+import type { Analysis, GraphRecord, LayerVerdict } from './analyze.ts';
 
 const SYMBOL = { 'delta-r': 'Δr', imdb: 'IMDB', 'delta-s': 'Δs' } as const;
 
@@ -25,13 +27,37 @@ function verdict(v: boolean | null): string {
 }
 
 const HEADERS = ['layer', 'graph', 'gate', 'dir', 'level', 'sparsity', 'nL×nR', 'edges', 'dL', 'dR', 'μ0', 'μ̂', 'Δr', 'IMDB (groups)', 'Δs', 'NaRC', 'Ramanujan'];
+/** The quotient graph's columns (block rows × block columns), after the element graph's. */
+const QUOTIENT_HEADERS = ['q nL×nR', 'q edges', 'q dL', 'q dR', 'q μ0', 'q μ̂', 'q Δr', 'q Ramanujan'];
+
+function headers(a: Analysis): string[] {
+  return a.block ? [...HEADERS, ...QUOTIENT_HEADERS] : HEADERS;
+}
 
 function rowOf(r: GraphRecord): string[] {
-  return [
+  const row = [
     r.layer, r.graph, r.gate ?? '', String(r.direction), levelLabel(r.level), `${(r.sparsity * 100).toFixed(1)}%`,
     `${r.nL}×${r.nR}`, String(r.edges), num(r.dL, 2), num(r.dR, 2), num(r.mu0), num(r.muHat), num(r.deltaR),
     r.imdb === null ? '—' : `${num(r.imdb)} (${r.imdbGroups})`, num(r.deltaS), num(r.narc, 4), verdict(r.ramanujan),
   ];
+  const q = r.quotient;
+  if (q) row.push(`${q.nL}×${q.nR}`, String(q.edges), num(q.dL, 2), num(q.dR, 2), num(q.mu0), num(q.muHat), num(q.deltaR), verdict(q.ramanujan));
+  return row;
+}
+
+function verdictCell(v: { ramanujan: boolean | null; failing: string | null }): string {
+  return verdict(v.ramanujan) + (v.ramanujan === true ? '' : v.failing ? ` (${v.failing})` : '');
+}
+
+/** Per layer, one cell per level: the element verdict, or the quotient's with `quotient`. */
+function verdictRows(a: Analysis, quotient: boolean): string[][] {
+  const layers = [...new Set(a.layers.map((l) => l.layer))];
+  return layers.map((name) => {
+    const ls = a.layers.filter((l) => l.layer === name);
+    const pick = (l: LayerVerdict) => (quotient ? l.quotient! : l);
+    const first = ls.find((l) => l.level !== null && pick(l).ramanujan === false);
+    return [name, ...ls.map((l) => verdictCell(pick(l))), first ? levelLabel(first.level) : '—'];
+  });
 }
 
 function pad(rows: string[][]): string {
@@ -42,18 +68,17 @@ function pad(rows: string[][]): string {
 /** The per-graph table plus a per-layer verdict summary, for the terminal. */
 export function renderTable(a: Analysis, opts: { gates?: boolean } = {}): string {
   const recs = a.records.filter((r) => opts.gates !== false || r.gate === null);
-  let out = pad([HEADERS, ...recs.map(rowOf)]);
+  let out = pad([headers(a), ...recs.map(rowOf)]);
   const crit = SYMBOL[a.criterion] + (a.requireNarc ? ` and NaRC (${a.narcConvention}) > 0` : '');
+  const table = (rows: string[][]) => {
+    const w = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
+    return rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd()).join('\n') + '\n';
+  };
+  const head = ['layer', ...a.levels.map(levelLabel), 'first failing level'];
+  if (a.block) out += `\nBlocks ${blockLabel(a.block)}: levels are block masks; q columns are the quotient graph (block rows × block columns, an edge per kept block).\n`;
   out += `\nLayer verdicts (${crit} ≥ 0 on every stacked graph; undef: the quantity is not defined, e.g. average degree < 3):\n`;
-  const layers = [...new Set(a.layers.map((l) => l.layer))];
-  const rows = [['layer', ...a.levels.map(levelLabel), 'first failing level']];
-  for (const name of layers) {
-    const ls = a.layers.filter((l) => l.layer === name);
-    const first = ls.find((l) => l.level !== null && l.ramanujan === false);
-    rows.push([name, ...ls.map((l) => verdict(l.ramanujan) + (l.ramanujan === true ? '' : l.failing ? ` (${l.failing})` : '')), first ? levelLabel(first.level) : '—']);
-  }
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
-  out += rows.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd()).join('\n') + '\n';
+  out += table([head, ...verdictRows(a, false)]);
+  if (a.block) out += `\nQuotient-graph verdicts (the same test on block rows × block columns; the guard uses the element graph):\n` + table([head, ...verdictRows(a, true)]);
   return out;
 }
 
@@ -69,7 +94,11 @@ export async function renderHtml(a: Analysis, title: string): Promise<string> {
     text: `Every prunable weight is a bipartite graph (inputs → outputs, an edge per nonzero weight). ` +
       `Δr = √(dL−1) + √(dR−1) − μ̂ ≥ 0 means the graph meets the Ramanujan bound; IMDB averages Δr over the ` +
       `subgraphs of equal-degree input vertices. Levels other than "as is" apply a magnitude mask in memory ` +
-      `(keep the largest |w| of each stacked graph); nothing is written. Verdict criterion: ${SYMBOL[a.criterion]}` +
+      (a.block
+        ? `(whole ${blockLabel(a.block)} blocks by RMS, as \`rampart prune --block\` makes them; the q columns and charts are the quotient graph, ` +
+          `block rows × block columns with an edge per kept block)`
+        : '(keep the largest |w| of each stacked graph)') +
+      `; nothing is written. Verdict criterion: ${SYMBOL[a.criterion]}` +
       `${a.requireNarc ? ` with NaRC (${a.narcConvention}) > 0` : ''}. Undefined values (average degree under 3, ` +
       `no qualifying degree group) are left out of the charts and shown as — in the tables.`,
   });
@@ -88,14 +117,21 @@ export async function renderHtml(a: Analysis, title: string): Promise<string> {
     const opts = (y: string) => ({ xTitle: 'sparsity (magnitude mask)', yTitle: y, rule: 0, width: 760, xDomain });
     sections.push({ heading: 'Δr across mask levels (a line stops where Δr becomes undefined)', html: await lineChartSvg(lines('deltaR'), opts('Δr')) });
     sections.push({ heading: 'IMDB across mask levels', html: await lineChartSvg(lines('imdb'), opts('IMDB')) });
+    if (a.block) {
+      const names = [...new Set(stacked.map((r) => graphLabel(r, multiDir)))];
+      const q: Series[] = names.flatMap((name) => {
+        const rs = stacked.filter((r) => r.level !== null && graphLabel(r, multiDir) === name);
+        return [
+          { name: `${name} element`, points: rs.map((r) => ({ x: r.level!, y: r.deltaR })) },
+          { name: `${name} quotient`, points: rs.map((r) => ({ x: r.level!, y: r.quotient!.deltaR })) },
+        ];
+      });
+      sections.push({ heading: `Δr of the element graph and of the quotient graph (${blockLabel(a.block)} blocks) across levels`, html: await lineChartSvg(q, { ...opts('Δr'), xTitle: 'sparsity (block mask)' }) });
+    }
   }
-  const layerNames = [...new Set(a.layers.map((l) => l.layer))];
-  sections.push({
-    heading: 'Layer verdicts',
-    html: htmlTable(['layer', ...a.levels.map(levelLabel)], layerNames.map((name) => [
-      name, ...a.layers.filter((l) => l.layer === name).map((l) => verdict(l.ramanujan) + (l.ramanujan !== true && l.failing ? ` (${l.failing})` : '')),
-    ])),
-  });
-  sections.push({ heading: 'All graphs', html: htmlTable(HEADERS, a.records.map(rowOf)) });
+  const head = ['layer', ...a.levels.map(levelLabel), 'first failing level'];
+  sections.push({ heading: 'Layer verdicts', html: htmlTable(head, verdictRows(a, false)) });
+  if (a.block) sections.push({ heading: 'Quotient-graph verdicts', html: htmlTable(head, verdictRows(a, true)) });
+  sections.push({ heading: 'All graphs', html: htmlTable(headers(a), a.records.map(rowOf)) });
   return htmlPage(title, sections);
 }

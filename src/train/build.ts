@@ -1,10 +1,11 @@
-// Builds the zoo's initial ONNX graphs (models/recipes.ts) directly as IR, shaped
+// Builds the zoo's initial ONNX graphs (src/train/recipes.ts) directly as IR, shaped
 // like PyTorch's exports of the same modules (opset 14, batch dim 'N'), with seeded
 // random initial weights. Training then goes through the same lowering as any
 // imported model, so the zoo exercises the path users take.
 //
 //   recurrent: input [N,28,28] → Transpose(1,0,2) → LSTM|GRU|RNN → Y_h [1,N,H]
-//              → Squeeze(0) → Gemm(fc) → logits [N,10]
+//              → Squeeze(0) → Gemm(fc) → logits [N,10]; stacked (layers > 1) as
+//              PyTorch's num_layers: layer l's Y [T,1,N,H] → Squeeze(1) → layer l+1
 //   cnn:       input [N,1,28,28] → (Conv 3x3 pad 1 → Relu → MaxPool 2) × 2 → Flatten
 //              → Gemm → Relu → Gemm → logits [N,10]
 import type { Model, Node, Tensor, Attr } from '../../runtime/ir.ts';
@@ -15,6 +16,8 @@ import { mulberry32 } from '../util/random.ts';
 export type RecurrentArch = {
   kind: 'lstm' | 'gru' | 'rnn';
   hidden: number;
+  /** Stacked layers (default 1), each of `hidden` units; layer l > 0 reads layer l-1's Y. */
+  layers?: number;
   /** Sequence layout: steps × features = 784 (default 28 × 28, row by row). */
   steps?: number;
   features?: number;
@@ -78,35 +81,49 @@ function buildRecurrent(a: RecurrentArch, seed: number): Model {
   const C = a.classes ?? 10;
   if (T * I !== 784) throw new RampartError(`steps ${T} x features ${I}`, { expected: '784 pixels per image' });
   const G = GATES[a.kind];
+  const L = a.layers ?? 1;
+  if (!(Number.isInteger(L) && L >= 1)) throw new RampartError(`layers ${L}`, { expected: 'a positive integer' });
   // PyTorch's default: every recurrent weight and bias U(-1/√H, 1/√H).
   const k = 1 / Math.sqrt(H);
-  const B = uniform(rand, 2 * G * H, k);
-  if (a.kind === 'lstm') {
-    // Forget-gate bias 1 (Jozefowicz et al. 2015): gradients reach early steps from
-    // the start. ONNX gate order i,o,f,c puts f at rows 2H..3H of Wb.
-    B.fill(1, 2 * H, 3 * H);
-    B.fill(0, G * H + 2 * H, G * H + 3 * H);
-  }
   const op = OPS[a.kind];
-  const p = a.kind;
-  const init: Record<string, Tensor> = {
-    [`${p}.W`]: f32([1, G * H, I], uniform(rand, G * H * I, k)),
-    [`${p}.R`]: f32([1, G * H, H], uniform(rand, G * H * H, k)),
-    [`${p}.B`]: f32([1, 2 * G * H], B),
-    'squeeze.axes': i64([1], [0]),
-    'fc.weight': f32([C, H], uniform(rand, C * H, k)),
-    'fc.bias': f32([C], uniform(rand, C, k)),
-  };
   const attrs: Record<string, Attr> = { hidden_size: int(H) };
   // PyTorch's GRU applies the reset gate after the recurrent product.
   if (a.kind === 'gru') attrs.linear_before_reset = int(1);
-  const outs = a.kind === 'lstm' ? ['', 'h_n', ''] : ['', 'h_n'];
-  const nodes = [
-    node('transpose', 'Transpose', ['input'], ['x_time_major'], { perm: ints([1, 0, 2]) }),
-    node(p, op, ['x_time_major', `${p}.W`, `${p}.R`, `${p}.B`], outs, attrs),
+  const init: Record<string, Tensor> = {};
+  const nodes = [node('transpose', 'Transpose', ['input'], ['x_time_major'], { perm: ints([1, 0, 2]) })];
+  let x = 'x_time_major';
+  for (let l = 0; l < L; l++) {
+    // One layer keeps the zoo's original names (lstm.W, ...): committed models stay valid.
+    const p = L === 1 ? a.kind : `${a.kind}${l}`;
+    const inSize = l === 0 ? I : H;
+    const B = uniform(rand, 2 * G * H, k);
+    if (a.kind === 'lstm') {
+      // Forget-gate bias 1 (Jozefowicz et al. 2015): gradients reach early steps from
+      // the start. ONNX gate order i,o,f,c puts f at rows 2H..3H of Wb.
+      B.fill(1, 2 * H, 3 * H);
+      B.fill(0, G * H + 2 * H, G * H + 3 * H);
+    }
+    init[`${p}.W`] = f32([1, G * H, inSize], uniform(rand, G * H * inSize, k));
+    init[`${p}.R`] = f32([1, G * H, H], uniform(rand, G * H * H, k));
+    init[`${p}.B`] = f32([1, 2 * G * H], B);
+    const last = l === L - 1;
+    const y = last ? '' : `${p}_y`;
+    const outs = a.kind === 'lstm' ? [y, last ? 'h_n' : '', ''] : [y, last ? 'h_n' : ''];
+    nodes.push(node(p, op, [x, `${p}.W`, `${p}.R`, `${p}.B`], outs, attrs));
+    if (!last) {
+      init[`${p}.squeeze_axes`] = i64([1], [1]);
+      nodes.push(node(`${p}_squeeze`, 'Squeeze', [y, `${p}.squeeze_axes`], [`${p}_seq`]));
+      x = `${p}_seq`;
+    }
+  }
+  init['squeeze.axes'] = i64([1], [0]);
+  init['fc.weight'] = f32([C, H], uniform(rand, C * H, k));
+  init['fc.bias'] = f32([C], uniform(rand, C, k));
+  nodes.push(
     node('squeeze', 'Squeeze', ['h_n', 'squeeze.axes'], ['h_last']),
     node('fc', 'Gemm', ['h_last', 'fc.weight', 'fc.bias'], ['logits'], { transB: int(1) }),
-  ];
+  );
+  const p = L === 1 ? a.kind : `${a.kind}${L}x`;
   return model(`${p}${H}`, { name: 'input', shape: ['N', T, I] }, C, nodes, init);
 }
 

@@ -1,7 +1,7 @@
 // Flash and SRAM of a generated file, and the check against a device.
 //
-// Flash = static const data (weights, CSR indices, biases, geometry structs, constant
-// tensors) + an estimate of the code (helpers used, per-node call sites; Thumb-2 -Os
+// Flash = static const data (weights, CSR and block-CSR indices and row maps, biases,
+// geometry structs, constant tensors: exact, as storage.ts counts them) + an estimate of the code (helpers used, per-node call sites; Thumb-2 -Os
 // sizes, docs/design/c-target.md) + an estimate of the libm functions pulled in at link
 // time (expf, tanhf, logf). The first two are what `arm-none-eabi-size` reports as
 // text+data for the object file; the libm part is only known after linking.
@@ -68,7 +68,7 @@ export function checkDevice(b: CBudget, file?: string): void {
   if (b.sram.totalBytes > d.sramBytes) over.push(`SRAM: needs ${fmt(b.sram.totalBytes)} bytes, ${fmt(d.sramBytes)} available`);
   if (over.length) {
     throw new RampartError(`model '${b.model}' does not fit device '${d.name}' (${over.join('; ')})`, {
-      file, expected: 'a smaller model: prune it further (CSR layers shrink flash), shorten seqLen, or pick a larger device',
+      file, expected: 'a smaller model: prune it further (sparse weights shrink flash; pruned in blocks, their indices shrink too), shorten seqLen, or pick a larger device',
     });
   }
 }
@@ -77,7 +77,7 @@ export function checkDevice(b: CBudget, file?: string): void {
 export function renderBudget(b: CBudget): string[] {
   const f = b.flash, s = b.sram;
   const lines = [
-    `flash ${fmt(f.totalBytes)} B = weights ${fmt(f.weightBytes)} + CSR indices ${fmt(f.indexBytes)} + other data ${fmt(f.otherDataBytes)} + code ~${fmt(f.codeBytes)} + libm ~${fmt(f.libmBytes)}`,
+    `flash ${fmt(f.totalBytes)} B = weights ${fmt(f.weightBytes)} + sparse indices ${fmt(f.indexBytes)} + other data ${fmt(f.otherDataBytes)} + code ~${fmt(f.codeBytes)} + libm ~${fmt(f.libmBytes)}`,
     `SRAM  ${fmt(s.totalBytes)} B = arena ${fmt(s.arenaBytes)} + stream state ${fmt(s.stateBytes)} + input ${fmt(s.inputBytes)} + output ${fmt(s.outputBytes)}`,
     '',
     'device          flash         SRAM        fits',

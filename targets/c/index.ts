@@ -1,5 +1,5 @@
 // Target c: one self-contained C99 file for microcontrollers (docs/design/c-target.md).
-// Weights are static const arrays (CSR for layers below the density threshold), all
+// Weights are static const arrays (dense, CSR or block CSR: the fewest flash bytes), all
 // scratch memory one static arena planned at compile time for batch 1 and a fixed
 // sequence length; the API is `int rampart_run(const float *input, float *output)` plus
 // a streaming pair for recurrent models. `budget()` reports flash and SRAM per device;
@@ -74,7 +74,7 @@ export function budget(model: Model, opts: CTargetOptions = {}): CBudget {
 
 export const cTarget: TargetDescriptor = {
   name: 'c',
-  description: 'one self-contained C99 file for microcontrollers: static const weights (CSR below the density threshold), a static arena, no malloc',
+  description: 'one self-contained C99 file for microcontrollers: static const weights (dense, CSR or block CSR, whichever is smallest), a static arena, no malloc',
   extension: '.c',
   loadableBy: ['any C99 compiler (gcc, clang, arm-none-eabi-gcc); link with -lm'],
   defaultMaxDensity: C_DEFAULT_MAX_DENSITY,

@@ -1,12 +1,12 @@
 // What one generated C file holds besides its functions' bodies: the helpers it uses,
-// its static const data (weights, CSR indices, geometry structs) in node order, the
+// its static const data (weights, sparse indices, geometry structs) in node order, the
 // symbols taken, and the flash those cost. Shared by the programs of one file
 // (rampart_run and rampart_stream_step), which reuse each other's weights.
 import type { LayerReport } from '../types.ts';
 import { helperCodeBytes, helperNames, resolveHelpers } from './clib/index.ts';
 
-export type CType = 'float' | 'uint16_t' | 'int32_t' | 'int';
-const CTYPE_BYTES: Record<CType, number> = { float: 4, uint16_t: 2, int32_t: 4, int: 4 };
+export type CType = 'float' | 'uint16_t' | 'int16_t' | 'int32_t' | 'int';
+const CTYPE_BYTES: Record<CType, number> = { float: 4, uint16_t: 2, int16_t: 2, int32_t: 4, int: 4 };
 
 /** Which flash bucket a constant array counts in. */
 export type DataKind = 'weight' | 'index' | 'other';

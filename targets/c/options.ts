@@ -2,6 +2,7 @@
 import { RampartError } from '../../runtime/errors.ts';
 import type { CompileOptions } from '../types.ts';
 import { resolveDevice, type DeviceSpec } from './devices.ts';
+import { FORMATS, type Format } from './storage.ts';
 
 export interface CTargetOptions extends CompileOptions {
   /** A device of targets/c/devices.ts, or a custom budget; the model is refused if it does not fit. */
@@ -14,10 +15,16 @@ export interface CTargetOptions extends CompileOptions {
   prefix?: string;
   /** Emit the streaming API for recurrent models: 'auto' (default) when it is valid, false never. */
   stream?: 'auto' | false;
+  /**
+   * Weight storages the size rule may pick (default all three; dense is always allowed):
+   * ['dense', 'csr'] is the target without block-CSR, ['dense'] without sparse storage.
+   */
+  formats?: Format[];
 }
 
 export interface ResolvedOptions {
   maxDensity: number;
+  formats: ReadonlySet<Format>;
   file?: string;
   device: DeviceSpec | null;
   seqLen: number;
@@ -27,12 +34,13 @@ export interface ResolvedOptions {
 }
 
 /**
- * Below 2/3 a CSR matrix with 16-bit column indices (6 bytes per nonzero plus row
- * pointers) takes less flash than dense float32 (4 bytes per entry): flash is the
- * budget that decides whether a model fits a microcontroller, so the default is the
- * size break-even. It is not a measured speed crossover (no MCU bench here).
+ * No cap by default: each weight takes the storage with the fewest flash bytes
+ * (targets/c/storage.ts), which for unstructured sparsity is CSR below density ~2/3
+ * (6 bytes per nonzero against 4 per dense entry) and, for block-pruned weights,
+ * block-CSR up to higher densities. A lower maxDensity keeps denser matrices dense.
+ * Flash decides whether a model fits a microcontroller; no MCU speed bench exists here.
  */
-export const C_DEFAULT_MAX_DENSITY = 2 / 3;
+export const C_DEFAULT_MAX_DENSITY = 1;
 export const DEFAULT_SEQ_LEN = 28;
 
 export function resolveOptions(opts: CompileOptions): ResolvedOptions {
@@ -43,11 +51,15 @@ export function resolveOptions(opts: CompileOptions): ResolvedOptions {
   if (!(maxDensity > 0 && maxDensity <= 1)) throw new RampartError(`maxDensity ${maxDensity}`, { file: o.file, expected: 'a number in (0, 1]' });
   const prefix = o.prefix ?? 'rampart';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) throw new RampartError(`prefix '${prefix}'`, { file: o.file, expected: 'a C identifier' });
+  for (const f of o.formats ?? []) {
+    if (!FORMATS.includes(f)) throw new RampartError(`storage format '${f}'`, { file: o.file, expected: FORMATS.join(', ') });
+  }
   for (const [k, v] of Object.entries(o.dims ?? {})) {
     if (!Number.isInteger(v) || v < 1) throw new RampartError(`dims.${k} = ${v}`, { file: o.file, expected: 'a positive integer' });
   }
   return {
     maxDensity, file: o.file, seqLen, prefix,
+    formats: new Set<Format>(['dense', ...(o.formats ?? FORMATS)]),
     device: o.device === undefined ? null : resolveDevice(o.device),
     dims: { ...(o.dims ?? {}) },
     stream: o.stream ?? 'auto',

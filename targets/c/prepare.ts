@@ -1,6 +1,6 @@
 // Front half of the C target: everything that can be known before emitting code.
 //   1. Clone the model and fold each BatchNormalization into the Conv before it.
-//   2. Bind every input dim: batch -> 1, other symbolic dims -> seqLen (or opts.dims).
+//   2. Bind every input dim (runtime/dims.ts): batch -> 1, sequence -> seqLen (or opts.dims).
 //   3. Probe: run the bound graph once through the reference interpreter on zeros,
 //      keeping every value. That gives the exact static shape of every tensor and the
 //      value of every constant subgraph (PyTorch's Shape -> Gather -> Concat ->
@@ -11,6 +11,7 @@
 import type { DType, Dim, Model, Node, Tensor } from '../../runtime/ir.ts';
 import { onnxOpset } from '../../runtime/ir.ts';
 import { RampartError, withContext } from '../../runtime/errors.ts';
+import { dimRole } from '../../runtime/dims.ts';
 import { allocData, sizeOf } from '../../runtime/tensor.ts';
 import { executeGraph } from '../../runtime/executor.ts';
 import { referenceKernels } from '../../runtime/ops/index.ts';
@@ -38,24 +39,15 @@ export interface Prepared {
   folded: string[];
 }
 
-/** Symbolic names read as the batch dimension, which the C code fixes to 1. */
-const BATCH_NAMES = /^(n|b|bs|batch|batch_?size|batch_?dim|dynamic_batch)$/i;
-
-export function isBatchName(name: string): boolean {
-  return BATCH_NAMES.test(name);
-}
-
-function bindDim(d: Dim, axis: number, opts: ResolvedOptions, bound: Record<string, number>): number {
+/** Binds a free dim by runtime/dims.ts's rule: the batch to 1 (the C code runs batch 1), a sequence to seqLen. */
+function bindDim(d: Dim, axis: number, opts: ResolvedOptions, bound: Record<string, number>, guessed: string[]): number {
   if (typeof d === 'number' && d >= 1) return d;
-  if (typeof d === 'string') {
-    const v = opts.dims[d] ?? (isBatchName(d) ? 1 : opts.seqLen);
-    bound[d] = v;
-    return v;
-  }
-  // Unknown dims (null, 0, -1): the leading one is the batch, any other a sequence.
-  const v = axis === 0 ? 1 : opts.seqLen;
-  bound[`?${axis}`] = v;
-  return v;
+  // Unknown dims (null, 0, -1) are named by their axis.
+  const key = typeof d === 'string' ? d : `?${axis}`;
+  if (typeof d === 'string' && d in opts.dims) return (bound[key] = opts.dims[d]);
+  if (dimRole(d, axis) === 'batch') return (bound[key] = 1);
+  if (!guessed.includes(key)) guessed.push(key);
+  return (bound[key] = opts.seqLen);
 }
 
 /** Refuses a node the probe could not run, with the C target's wording. */
@@ -80,13 +72,14 @@ export function prepare(src: Model, opts: ResolvedOptions, inputDims: Record<str
   }
   const folded = foldBatchNorms(model);
   const bound: Record<string, number> = {};
+  const guessed: string[] = [];
   const feeds: Record<string, Tensor> = {};
   for (const inp of model.graph.inputs) {
     if (inp.dtype !== 'float32') {
       throw new RampartError(`graph input '${inp.name}' has dtype ${inp.dtype}`, { file, expected: 'float32 inputs (the C API takes float arrays)' });
     }
     if (inp.shape === null) throw new RampartError(`graph input '${inp.name}' has no shape`, { file, expected: 'a ranked input' });
-    const dims = inputDims[inp.name] ?? inp.shape.map((d, i) => bindDim(d, i, opts, bound));
+    const dims = inputDims[inp.name] ?? inp.shape.map((d, i) => bindDim(d, i, opts, bound, guessed));
     inp.shape = dims;
     feeds[inp.name] = { dtype: 'float32', dims, data: allocData('float32', sizeOf(dims)) };
   }
@@ -97,10 +90,12 @@ export function prepare(src: Model, opts: ResolvedOptions, inputDims: Record<str
   try {
     values = executeGraph(model.graph, feeds, referenceKernels, { functions: model.functions, ctx: { opset, file }, keep });
   } catch (e) {
-    const err = withContext(e, { file, expected: `a model that runs with its inputs bound to ${describeBound(bound)}` });
-    // An inner error keeps its own `expected`; the guessed binding is then the likely cause.
-    const guessed = Object.keys(bound).filter((k) => !isBatchName(k) && k !== '?0' && !(k in opts.dims));
-    if (guessed.length) err.message += `; symbolic dims ${guessed.join(', ')} were bound to ${opts.seqLen} (seqLen, --seq-len on the CLI)`;
+    if (!(e instanceof RampartError)) throw e;
+    // An inner error keeps its own `expected`; a guessed sequence length is then the likely cause.
+    const why = guessed.length ? `; symbolic dims ${guessed.join(', ')} were bound to ${opts.seqLen} (seqLen, --seq-len on the CLI)` : '';
+    const err = withContext(why ? new RampartError(e.detail + why, e.context, { cause: e.cause }) : e,
+      { file, expected: `a model that runs with its inputs bound to ${describeBound(bound)}` });
+    err.stack = e.stack;
     throw err;
   }
 

@@ -7,13 +7,14 @@
 // gigabytes for a 1024x1024 layer at 50%.
 import type { Attr, Node, Tensor } from '../../runtime/ir.ts';
 
-const i64 = (values: number[]): Tensor => ({ dtype: 'int64', dims: [values.length], data: Float64Array.from(values) });
+export const i64 = (values: number[]): Tensor => ({ dtype: 'int64', dims: [values.length], data: Float64Array.from(values) });
 
-function node(op: string, inputs: string[], outputs: string[], attrs: Record<string, Attr> = {}): Node {
-  return { name: `${outputs[0]}_${op}`, op, domain: '', inputs, outputs, attrs };
+/** A body node. Unnamed (ONNX allows it; executors name body nodes by position): a name would cost ~20 bytes a node. */
+export function node(op: string, inputs: string[], outputs: string[], attrs: Record<string, Attr> = {}): Node {
+  return { name: '', op, domain: '', inputs, outputs, attrs };
 }
 
-function constant(name: string, t: Tensor): Node {
+export function constant(name: string, t: Tensor): Node {
   return node('Constant', [], [name], { value: { type: 'tensor', value: t } });
 }
 
@@ -46,5 +47,3 @@ export function densifyNodes(p: string): Node[] {
     node('ScatterND', [n('zeros'), n('idx'), `${p}_values`], [`${p}_dense`]),
   ];
 }
-
-export { node as bodyNode };

@@ -8,7 +8,7 @@ import type { Attr, Model, Node, Tensor } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { loadModel } from '../../src/onnx/import.ts';
 import { budget, cTarget, compileC, DEVICES, renderBudget, type CTargetOptions } from '../../targets/c/index.ts';
-import { pruneModel, rng } from './models.ts';
+import { blockPruneModel, pruneModel, recurrentModel, rng } from './models.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIX = join(ROOT, 'test', 'fixtures');
@@ -99,10 +99,11 @@ test('attributes outside the supported set are refused clearly', () => {
     hidden_size: { type: 'int', value: 3 }, activations: { type: 'strings', value: ['HardSigmoid', 'Tanh', 'Tanh'] },
   })], { W: tensor([1, 12, 4]), R: tensor([1, 12, 3]) });
   throwsRampart(() => compile(acts, {}), /node 'lstm'/, /activations \[HardSigmoid, Tanh, Tanh\] are not supported/, /Sigmoid, Tanh, Tanh/);
-  const batchFirst = graph('layout1', ['N', 28, 4], [n('gru', 'GRU', ['x', 'W', 'R'], ['y'], {
+  // layout=1 is supported (test/recurrent/c-target.test.ts); its batch is X's first dim, and must be 1.
+  const batchFirst = graph('layout1', [2, 28, 4], [n('gru', 'GRU', ['x', 'W', 'R'], ['y'], {
     hidden_size: { type: 'int', value: 3 }, layout: { type: 'int', value: 1 },
   })], { W: tensor([1, 9, 4]), R: tensor([1, 9, 3]) });
-  throwsRampart(() => compile(batchFirst, {}), /node 'gru'/, /layout=1/);
+  throwsRampart(() => compile(batchFirst, {}), /node 'gru'/, /X is \[2,28,4\]/, /\[1, seq, input\]/);
 });
 
 test('the output is deterministic and names every node in a comment', () => {
@@ -201,4 +202,45 @@ test('streaming is emitted only where stepping equals the whole-sequence run, el
   assert.match(budget(loadModel(join(FIX, 'lstm_state.onnx'))).stream.note, /3 graph inputs/);
   assert.equal(budget(lstm, { stream: false }).stream.emitted, false);
   assert.doesNotMatch(compileC(lstm, { stream: false }).source, /stream_step/);
+});
+
+test('a weight with no block structure stays CSR (unstructured 75%: blocks would store mostly zeros)', () => {
+  const m: Model = structuredClone(recurrentModel('LSTM', 16, 32, 11));
+  const w = m.graph.initializers.W.data as Float32Array;
+  const r = rng(12);
+  for (let i = 0; i < w.length; i++) if (r() < 0.75) w[i] = 0;
+  const l = budget(m, { seqLen: 9 }).layers[0];
+  assert.match(l.note ?? '', /W0: csr/);
+  assert.match(l.note ?? '', /R0: dense/);
+});
+
+test('maxDensity caps the sparse storages; formats restricts them', () => {
+  const { model } = blockPruneModel(recurrentModel('RNN', 9, 21, 6), 0.75, { br: 4, bc: 1, layout: 'natural' });
+  assert.equal(budget(model, { seqLen: 9, maxDensity: 0.2 }).layers[0].action, 'dense');
+  assert.equal(budget(model, { seqLen: 9, formats: ['dense'] }).layers[0].action, 'dense');
+  assert.equal(budget(model, { seqLen: 9, formats: ['dense', 'csr'] }).layers[0].action, 'csr');
+  assert.throws(() => budget(model, { formats: ['coo' as 'csr'] }), /storage format 'coo'/);
+});
+
+test('storage rule: fewest flash bytes (closed forms); within 2% of them, fewer operations', () => {
+  const m = matmul(64, 64); // W [64 in, 64 out]: dense 16,384 bytes, every entry nonzero
+  const layer = (fraction: number) => budget(pruneModel(m, fraction)).layers[0];
+  // Half pruned: CSR 2,048 x (4 + 2) + 65 row pointers x 2.
+  assert.equal(layer(0.5).action, 'csr');
+  assert.equal(layer(0.5).storedBytes, 2048 * 6 + 65 * 2);
+  // 30% pruned: CSR would take 2,868 x 6 + 130 > 16,384.
+  assert.equal(layer(0.3).action, 'dense');
+  // 34% pruned: CSR 2,704 x 6 + 130 = 16,354 B, 0.2% under dense, but 5,472 operations against
+  // 4,096 (a load per index and row pointer): dense.
+  assert.equal(layer(0.34).action, 'dense');
+  assert.equal(layer(0.34).storedBytes, 16384);
+});
+
+test('block CSR counts in the device check: a block-pruned zoo LSTM fits a flash budget its CSR form does not', { skip: existsSync(ZOO) ? false : `${ZOO} is absent` }, () => {
+  const { model } = blockPruneModel(loadModel(ZOO), 0.75, { br: 8, bc: 1, layout: 'natural' });
+  const device = { name: 'app-slot', flashBytes: 110 * 1024, sramBytes: 64 * 1024 };
+  const b = budget(model, { device });
+  assert.ok(b.flash.indexBytes > 0 && b.layers.every((l) => l.action === 'bsr'));
+  assert.ok(compile(model, { device }).bytes.length > 0);
+  throwsRampart(() => compile(model, { device, formats: ['dense', 'csr'] }), /does not fit device 'app-slot' \(flash: needs 1\d\d,\d{3} bytes, 112,640 available\)/);
 });

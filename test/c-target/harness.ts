@@ -10,7 +10,7 @@ import type { Model, Tensor } from '../../runtime/ir.ts';
 import { sizeOf, stridesOf } from '../../runtime/tensor.ts';
 import { encodeModel } from '../../src/onnx/export.ts';
 import { compileC, type CBudget, type CTargetOptions } from '../../targets/c/index.ts';
-import { isBatchName } from '../../targets/c/prepare.ts';
+import { isBatchName } from '../../runtime/dims.ts';
 
 /** The brief's flags, plus the stricter warnings the generated files are also clean under. */
 export const CC_FLAGS = ['-O2', '-std=c99', '-Wall', '-Werror', '-Wextra', '-pedantic', '-Wshadow', '-Wconversion'];
@@ -21,6 +21,16 @@ export function findCc(): string | null {
     if (spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0) return c;
   }
   return null;
+}
+
+/**
+ * The host C compiler; throws (the tests then fail, never skip) naming what installs
+ * it: scripts/setup.sh puts gcc on a fresh machine, so a missing one is a broken setup.
+ */
+export function needCc(): string {
+  const cc = findCc();
+  if (!cc) throw new Error('no C compiler on PATH (tried cc, gcc, clang): run `bash scripts/setup.sh` (it installs Debian\'s gcc and libc6-dev)');
+  return cc;
 }
 
 export interface Case {

@@ -144,3 +144,92 @@ export function pruneModel(src: Model, fraction: number): Model {
   }
   return model;
 }
+
+/**
+ * A block mask: `br` x `bc` blocks. Natural: br consecutive rows inside one segment (a
+ * gate of a recurrent weight, a group of a Conv, else the whole matrix; the last block
+ * of a segment is shorter when br does not divide it), bc consecutive columns (the last
+ * group shorter). Gate-fused (recurrent weights only; others fall back to natural):
+ * br / gates consecutive units with all their gates, rows {u + g*H}, one column.
+ */
+export interface BlockMask { br: number; bc: number; layout: 'natural' | 'gate-fused' }
+
+/** Each block of a rows x cols matrix as its flat indices, written out independently of runtime/bsr.ts. */
+export function maskBlocks(rows: number, cols: number, mask: BlockMask, segment: number, gates: number, hidden: number | null): number[][] {
+  const out: number[][] = [];
+  const rowSets: number[][] = [];
+  if (mask.layout === 'gate-fused' && hidden !== null && gates > 1) {
+    const per = mask.br / gates;
+    for (let d0 = 0; d0 < rows; d0 += gates * hidden) {
+      for (let u0 = 0; u0 < hidden; u0 += per) {
+        const set: number[] = [];
+        for (let u = u0; u < Math.min(hidden, u0 + per); u++) for (let g = 0; g < gates; g++) set.push(d0 + g * hidden + u);
+        rowSets.push(set);
+      }
+    }
+  } else {
+    for (let s0 = 0; s0 < rows; s0 += segment) {
+      for (let r0 = s0; r0 < s0 + segment; r0 += mask.br) rowSets.push(Array.from({ length: Math.min(mask.br, s0 + segment - r0) }, (_, j) => r0 + j));
+    }
+  }
+  for (const set of rowSets) {
+    for (let c0 = 0; c0 < cols; c0 += mask.bc) {
+      const block: number[] = [];
+      for (const r of set) for (let c = c0; c < Math.min(cols, c0 + mask.bc); c++) block.push(r * cols + c);
+      out.push(block);
+    }
+  }
+  return out;
+}
+
+/**
+ * Block pruning by magnitude: in each prunable matrix (per direction, or only those of
+ * the nodes named in `layers`), zero the `fraction` of blocks with the smallest sum of
+ * squares (ties by position). Returns a new model and the blocks kept per matrix.
+ */
+export function blockPruneModel(src: Model, fraction: number, mask: BlockMask, layers?: string[]): { model: Model; kept: Map<string, number> } {
+  const model: Model = structuredClone(src);
+  const kept = new Map<string, number>();
+  for (const pw of prunableWeights(model)) {
+    if (layers && !layers.includes(pw.layer)) continue;
+    const gates = pw.gates?.length ?? 1;
+    const segment = pw.hidden ?? pw.rows / pw.groups;
+    for (let d = 0; d < pw.directions; d++) {
+      const m = getMatrix(model, pw, d);
+      const blocks = maskBlocks(pw.rows, pw.cols, mask, segment, gates, pw.hidden);
+      const score = blocks.map((b) => b.reduce((a, i) => a + m[i] * m[i], 0));
+      const order = blocks.map((_, i) => i).sort((a, b) => score[a] - score[b] || a - b);
+      const k = Math.floor(fraction * blocks.length);
+      for (let i = 0; i < k; i++) for (const e of blocks[order[i]]) m[e] = 0;
+      kept.set(`${pw.layer}:${pw.graph}${d}`, blocks.length - k);
+      setMatrix(model, pw, d, m);
+    }
+  }
+  return { model, kept };
+}
+
+/** One recurrent layer over x [T, 1, In], output Y_h (a forward one streams). */
+export function recurrentModel(kind: 'LSTM' | 'GRU' | 'RNN', In: number, H: number, seed: number, attrs: Record<string, Attr> = {}): Model {
+  const b = new Builder(seed);
+  const G = { LSTM: 4, GRU: 3, RNN: 1 }[kind];
+  const D = attrs.direction?.value === 'bidirectional' ? 2 : 1;
+  b.op(kind, ['x', b.w('W', [D, G * H, In]), b.w('R', [D, G * H, H]), b.w('B', [D, 2 * G * H])], ['', 'yh'], { hidden_size: I(H), ...attrs });
+  return b.model(`block_${kind.toLowerCase()}`, [['x', ['T', 1, In]]], ['yh']);
+}
+
+/** Gemm (transB, bias) then MatMul: x [N, K] -> [N, N1] -> [N, N2]. */
+export function linearModel(K: number, N1: number, N2: number, seed: number): Model {
+  const b = new Builder(seed);
+  const g = b.op('Gemm', ['x', b.w('W1', [N1, K]), b.w('b1', [N1])], ['g'], { transB: I(1) });
+  b.op('MatMul', [b.op('Tanh', [g], ['t']), b.w('W2', [N1, N2])], ['y']);
+  return b.model('block_linear', [['x', ['N', K]]], ['y']);
+}
+
+/** A Conv of 12 output channels (3x3, pad 1), then a grouped Conv (2 groups of 6). */
+export function convModel(seed: number): Model {
+  const b = new Builder(seed);
+  const c1 = b.op('Conv', ['x', b.w('c1', [12, 3, 3, 3]), b.w('c1b', [12])], ['c1o'], { pads: IS([1, 1, 1, 1]) });
+  const r = b.op('Relu', [c1], ['r1']);
+  b.op('Conv', [r, b.w('c2', [12, 6, 2, 2])], ['y'], { group: I(2), strides: IS([2, 2]) });
+  return b.model('block_conv', [['x', ['N', 3, 7, 7]]], ['y']);
+}

@@ -13,9 +13,12 @@ export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
-export function cli(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
+/** Runs the CLI; `nodeArgs` go before the script (e.g. `--import` of a test preload), `env` is added to the environment. */
+export function cli(args: string[], opts: { cwd?: string; nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'rampart.js'), ...args], { cwd: opts.cwd ?? ROOT });
+    const p = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(ROOT, 'bin', 'rampart.js'), ...args], {
+      cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

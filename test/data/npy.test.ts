@@ -1,10 +1,10 @@
 // .npy read/write against goldens written by numpy (scripts/make_npy_fixtures.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeNpy, parseNpy, readNpy, writeNpy } from '../../src/io/npy.ts';
+import { encodeNpy, parseNpy, readNpy } from '../../src/io/npy.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { tensor } from '../../runtime/tensor.ts';
 
@@ -44,12 +44,11 @@ test('encodeNpy is byte-identical to np.save for every little-endian C-order gol
   assert.ok(n >= 10, `only ${n} byte-identical cases`);
 });
 
-test('writeNpy round-trips and leaves no temp file', () => {
+test('an int64 tensor round-trips through a .npy file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-npy-'));
   try {
     const t = tensor('int64', [2, 2], Float64Array.from([1, -2, 2 ** 40, 0]));
-    writeNpy(join(dir, 'a.npy'), t);
-    assert.deepEqual(readdirSync(dir), ['a.npy']);
+    writeFileSync(join(dir, 'a.npy'), encodeNpy(t));
     assert.deepEqual(readNpy(join(dir, 'a.npy')), t);
   } finally {
     rmSync(dir, { recursive: true });
@@ -102,17 +101,6 @@ test('readNpy names a missing file', () => {
 
 test('string tensors cannot be written', () => {
   assert.throws(() => encodeNpy({ dtype: 'string', dims: [1], data: ['a'] }), RampartError);
-});
-
-test('a write that fails leaves nothing behind', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rampart-npy-'));
-  try {
-    writeFileSync(join(dir, 'sub'), 'a file, not a folder');
-    assert.throws(() => writeNpy(join(dir, 'sub', 'x.npy'), tensor('float32', [1], Float32Array.of(1))), RampartError);
-    assert.deepEqual(readdirSync(dir), ['sub']);
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
 });
 
 test('headers from other writers: double quotes, Python 2 longs, no trailing comma', () => {

@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import * as ort from 'onnxruntime-node';
 import { register } from '../../src/cli/commands/prune.ts';
 import { loadModel } from '../../src/onnx/import.ts';
+import { METHOD_NAMES, METHODS, SCORERS } from '../../src/prune/scorers/index.ts';
 import { pruneTargets } from '../../src/prune/targets.ts';
 
 async function cli(args: string[]): Promise<string> {
@@ -17,7 +18,8 @@ async function cli(args: string[]): Promise<string> {
   register(program);
   const chunks: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((s: string) => { chunks.push(String(s)); return true; }) as typeof process.stdout.write;
+  // Tee, never swallow: the test runner reports earlier tests on the same stream.
+  process.stdout.write = ((s: string, ...rest: never[]) => { chunks.push(String(s)); return write(s, ...rest); }) as typeof process.stdout.write;
   try {
     await program.parseAsync(['node', 'rampart', ...args]);
   } finally {
@@ -58,6 +60,54 @@ test('rampart prune --sparsity auto on an LSTM: a report, and a model onnxruntim
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('rampart prune --block 8x1 --guard delta-r --sparsity auto on the PyTorch LSTM: whole blocks on disk, every layer passes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-prune-cli-'));
+  try {
+    for (const layout of ['contiguous', 'gate-fused']) {
+      const out = join(dir, `b-${layout}.onnx`);
+      const text = await cli(['prune', 'test/fixtures/lstm.onnx', '--block', '8x1', '--block-layout', layout, '--guard', 'delta-r', '--sparsity', 'auto', '-o', out, '--report', dir]);
+      assert.match(text, /in 8x1( gate-fused)? blocks/);
+      const report = JSON.parse(readFileSync(join(dir, 'prune-report.json'), 'utf8'));
+      assert.deepEqual(report.block, { rows: 8, cols: 1, layout });
+      assert.match(readFileSync(join(dir, 'prune-report.md'), 'utf8'), /blocks \*\*8x1/);
+      // LSTM(28→32): W [128, 28], R [128, 32], gates of H = 32 rows; head [10, 32].
+      const targets = pruneTargets(loadModel(out));
+      targets.forEach((t, i) => {
+        const l = report.layers[i];
+        assert.ok(l.verdict.pass, `${t.name} fails the guard`);
+        assert.ok(l.sparsity > 0.3, `${t.name} at ${l.sparsity}`);
+        // Whole blocks in the written file. Contiguous (and the head): 8 consecutive rows of one column (32-row gates
+        // hold 4 blocks each). Gate-fused: units k = r mod 32 in pairs, all four gates together.
+        const key = (r: number, c: number) => (t.graph === 'weight' || layout === 'contiguous' ? `${Math.floor(r / 8)}.${c}` : `${Math.floor((r % 32) / 2)}.${c}`);
+        const zero = new Map<string, boolean>();
+        for (let r = 0; r < t.rows; r++) for (let c = 0; c < t.cols; c++) {
+          const z = t.weights[r * t.cols + c] === 0;
+          const k = key(r, c);
+          if (!zero.has(k)) zero.set(k, z);
+          else assert.equal(z, zero.get(k), `${t.name} ${layout}: block ${k} split at (${r}, ${c})`);
+        }
+        assert.equal(t.weights.reduce((n, w) => n + (w === 0 ? 1 : 0), 0) / t.weights.length, l.sparsity);
+      });
+      const s = await ort.InferenceSession.create(out);
+      const y = (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', new Float32Array(28 * 28).fill(0.5), [1, 28, 28]) }))[s.outputNames[0]];
+      assert.deepEqual(y.dims, [1, 10]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the methods, their help and choices come from the scorer registry', async () => {
+  let help = '';
+  const program = new Command();
+  program.exitOverride().configureOutput({ writeOut: (s) => (help += s) });
+  register(program);
+  await assert.rejects(program.parseAsync(['node', 'rampart', 'prune', '--help']));
+  for (const m of METHOD_NAMES) assert.match(help, new RegExp(`\\b${m}\\b.*${METHODS[m].summary.slice(0, 12).replace(/[|()\\.*+?[\]^$]/g, '\\$&')}`));
+  assert.deepEqual([...Object.keys(SCORERS), 'erk', 'imp'].sort(), [...METHOD_NAMES].sort());
+  await assert.rejects(cli(['prune', 'test/fixtures/lstm.onnx', '-m', 'nope', '-o', '/tmp/never.onnx']), /Allowed choices are magnitude, random, snip, grasp, synflow, erk, imp/);
 });
 
 test('rampart prune refuses auto without a guard, and names the fix', async () => {

@@ -1,8 +1,10 @@
-// Test harness: one recurrent node run by the reference kernel and by onnxruntime-node
-// (the model built with onnx-proto), so hand-built cases have an independent oracle.
+// Test harness: one recurrent node run by the reference kernel, by any kernel table
+// (the js/wasm backends) and by onnxruntime-node (the model built with onnx-proto), so
+// hand-built cases have an independent oracle.
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import type { Attr, Node, Tensor } from '../../runtime/ir.ts';
+import type { KernelTable } from '../../runtime/ops/types.ts';
 import { recurrentKernels } from '../../runtime/ops/recurrent/index.ts';
 import { rng } from '../../src/util/random.ts';
 import { maxAbsDiff } from '../onnx/ort.ts';
@@ -39,7 +41,12 @@ function node(c: RecurrentCase): Node {
 }
 
 export function runReference(c: RecurrentCase): Tensor[] {
-  const out = recurrentKernels[c.op](c.inputs, node(c), { opset: c.opset ?? 14 });
+  return runTable(recurrentKernels, c);
+}
+
+/** The node through `table` (a backend's kernel table). */
+export function runTable(table: KernelTable, c: RecurrentCase): Tensor[] {
+  const out = table[c.op](c.inputs, node(c), { opset: c.opset ?? 14 });
   return out.map((t) => t!);
 }
 

@@ -5,11 +5,11 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Attr, Tensor } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
+import { RECURRENT_OPS } from '../../runtime/ops/recurrent/config.ts';
 import { attr, compareWithOrt, int32, maxAbsDiff, randTensor, rng, runOrt, runReference, type RecurrentCase } from './harness.ts';
 
 const TOL = 1e-5;
 const S = 5, N = 3, I = 4, H = 3;
-const GATES = { LSTM: 4, GRU: 3, RNN: 1 } as const;
 
 interface Opts {
   direction?: 'forward' | 'reverse' | 'bidirectional';
@@ -28,7 +28,7 @@ function makeCase(op: 'LSTM' | 'GRU' | 'RNN', o: Opts = {}): RecurrentCase {
   const r = rng(o.seed ?? 7);
   const dir = o.direction ?? 'forward';
   const D = dir === 'bidirectional' ? 2 : 1;
-  const G = GATES[op];
+  const G = RECURRENT_OPS[op].gates.length;
   const s = o.scale ?? 0.6;
   const inputs: (Tensor | undefined)[] = [
     randTensor(r, [S, N, I]),
@@ -201,7 +201,7 @@ function refuses(c: RecurrentCase, pattern: RegExp): void {
   });
 }
 
-test('layout=1 is refused, naming the node', () => refuses(makeCase('LSTM', { attrs: { layout: attr.int(1) } }), /layout=1/));
+test('a layout other than 0 or 1 is refused, naming the node', () => refuses(makeCase('LSTM', { attrs: { layout: attr.int(2) } }), /layout=2/));
 test('an unknown activation is refused', () => refuses(makeCase('GRU', { attrs: { activations: attr.strs(['Sigmoid', 'Swish']) } }), /Swish/));
 test('a wrong activation count is refused', () => refuses(makeCase('LSTM', { attrs: { activations: attr.strs(['Sigmoid', 'Tanh']) } }), /activations/));
 test('surplus activation_alpha values are refused', () =>
@@ -210,6 +210,6 @@ test('sequence_lens beyond seq_length is refused', () => refuses(makeCase('RNN',
 test('a W of the wrong shape is refused', () => {
   const c = makeCase('GRU');
   c.inputs[1] = randTensor(rng(1), [1, 3 * H, I + 1]);
-  refuses(c, /W has shape/);
+  refuses(c, /X has shape \[5,3,4\] but W has input size 5/);
 });
 test('hidden_size disagreeing with R is refused', () => refuses(makeCase('RNN', { attrs: { hidden_size: attr.int(H + 1) } }), /shape/));

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RampartError } from '../../runtime/errors.ts';
 import { JsLinalg } from '../../runtime/kernels/js-linalg.ts';
-import type { Linalg, MatrixFormat } from '../../runtime/kernels/linalg.ts';
+import type { Linalg } from '../../runtime/kernels/linalg.ts';
 import { WasmLinalg } from '../../runtime/kernels/wasm-linalg.ts';
 import { maxAbsDiff, randomFloats } from './helpers.ts';
 
@@ -34,7 +34,7 @@ function naive(w: Float32Array, rows: number, cols: number, x: Float32Array, P: 
 const SHAPES: [number, number, number][] = [[1, 1, 1], [5, 3, 0.5], [37, 29, 0.2], [64, 256, 0.1], [130, 70, 0.9], [8, 70000, 0.001]];
 
 for (const la of backends) {
-  for (const format of ['dense', 'csr'] as MatrixFormat[]) {
+  for (const format of ['dense', 'csr'] as const) {
     test(`${la.name} ${format}: gemv matches the naive product, with bias, accumulate and row ranges`, () => {
       for (const [rows, cols, d] of SHAPES) {
         const w = sparse(rows, cols, d, rows + cols);

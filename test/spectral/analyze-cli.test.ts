@@ -12,8 +12,9 @@ async function cli(args: string[]): Promise<string> {
   const program = new Command().exitOverride();
   register(program);
   let out = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
+  const write = process.stdout.write.bind(process.stdout);
+  // Tee, never swallow: the test runner reports earlier tests on the same stream.
+  process.stdout.write = ((s: string, ...rest: never[]) => { out += s; return write(s, ...rest); }) as typeof process.stdout.write;
   try {
     await program.parseAsync(['node', 'rampart', 'analyze', ...args]);
   } finally {
@@ -72,9 +73,38 @@ test('rampart analyze on the PyTorch CNN fixture covers every conv and linear we
   }
 });
 
+test('rampart analyze --block 8x1: quotient columns in the table, JSON and HTML, levels as block masks', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-analyze-'));
+  try {
+    const json = join(dir, 'b.json'), html = join(dir, 'b.html');
+    const out = await cli(['test/fixtures/lstm.onnx', '--block', '8x1', '--at', '0.5,0.9', '--json', json, '--html', html]);
+    assert.match(out, /q μ̂/);
+    assert.match(out, /Quotient-graph verdicts/);
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    assert.deepEqual(doc.block, { rows: 8, cols: 1, layout: 'contiguous' });
+    for (const r of doc.records) for (const k of ['nL', 'nR', 'edges', 'mu0', 'muHat', 'deltaR', 'ramanujan']) assert.ok(k in r.quotient, `quotient lacks ${k}`);
+    // W (128 × 28) dense: 16 block rows × 28 columns, σ1 = √(16·28) = element σ1 / √8.
+    const w = doc.records.find((r: any) => r.graph === 'W' && r.gate === null && r.level === null);
+    assert.equal(w.quotient.nR, 16); assert.equal(w.quotient.nL, 28); assert.equal(w.quotient.edges, 16 * 28);
+    assert.ok(Math.abs(w.quotient.mu0 - Math.sqrt(16 * 28)) < 1e-9 && Math.abs(w.mu0 / w.quotient.mu0 - Math.sqrt(8)) < 1e-9);
+    // Per gate: 32 rows of gate f are 4 block rows.
+    const f = doc.records.find((r: any) => r.graph === 'R' && r.gate === 'f' && r.level === null);
+    assert.equal(f.quotient.nR, 4);
+    // A block mask level: whole blocks, so every element edge is one of 8 in a kept block (W and R: 128 rows = 16 full blocks).
+    for (const r of doc.records.filter((x: any) => x.level !== null && x.graph !== 'weight')) assert.equal(r.edges, 8 * r.quotient.edges);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /quotient graph/);
+    assert.match(page, /Quotient-graph verdicts/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad flags are RampartErrors naming what was expected', async () => {
   assert.deepEqual(parseLevels('0.5, 90%,0.5'), [0.5, 0.9]);
   assert.throws(() => parseLevels('0.5,1.2'), /expected sparsities/);
   assert.throws(() => parseLevels('abc'), /expected sparsities/);
   await assert.rejects(cli(['test/fixtures/lstm.onnx', '--criterion', 'foo']), /expected delta-r \| imdb \| delta-s/);
+  await assert.rejects(cli(['test/fixtures/lstm.onnx', '--block', '8']), /expected RxC/);
+  await assert.rejects(cli(['test/fixtures/gru.onnx', '--block', '8x1', '--block-layout', 'gate-fused']), /R a multiple of the 3 gates/);
 });

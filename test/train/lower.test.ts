@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadModel } from '../../src/onnx/import.ts';
 import { readNpy } from '../../src/io/npy.ts';
 import { loadDataset, toModelInput } from '../../src/data/index.ts';
-import { RECIPES } from '../../models/recipes.ts';
+import { RECIPES } from '../../src/train/recipes.ts';
 import { modelPath } from '../../src/train/zoo.ts';
 import { useBackend } from '../../src/train/backend.ts';
 import { maxAbsDiff, ortRun, tfjsRun } from './helpers.ts';

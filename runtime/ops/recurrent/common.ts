@@ -1,21 +1,24 @@
 // The recurrent helper shared by RNN, GRU and LSTM: directions, sequence_lens,
-// initial states and the Y / Y_h / Y_c outputs, on top of config.ts (attributes) and
-// inputs.ts (validated inputs). A cell (rnn.ts, gru.ts, lstm.ts) supplies only its
-// gate math, as one step for one batch row. Reference form: plain loops, float64
-// accumulation.
+// initial states and the Y / Y_h / Y_c outputs, on top of config.ts (attributes),
+// inputs.ts (validated inputs) and layout.ts (batch-first tensors). A cell (rnn.ts,
+// gru.ts, lstm.ts) supplies only its gate math, as one step for one batch row.
+// Reference form: plain loops, float64 accumulation.
 //
-// The fast runtime reuses parseRecurrentConfig and readRecurrentInputs so its
-// sparse kernels share these semantics exactly (docs/design/recurrent.md).
+// The js/wasm kernels do not run this loop; they build their spec from
+// parseRecurrentConfig and check their inputs with weightSizes, checkRecurrentShapes
+// and readSequenceLens (runtime/kernels/recurrent-spec.ts), so a node means the same
+// thing, and is refused for the same reasons, on every backend.
 import type { Node, Tensor } from '../../ir.ts';
 import { tensor } from '../../tensor.ts';
 import type { Activation } from './activations.ts';
 import { parseRecurrentConfig, type RecurrentConfig, type RecurrentKind } from './config.ts';
 import { readRecurrentInputs, type RecurrentInputs } from './inputs.ts';
+import { swap01 } from './layout.ts';
 
-export { parseRecurrentConfig, GATES } from './config.ts';
+export { parseRecurrentConfig, GATES, RECURRENT_OPS, isRecurrentKind } from './config.ts';
 export type { RecurrentConfig, RecurrentKind, Direction } from './config.ts';
-export { readRecurrentInputs } from './inputs.ts';
-export type { RecurrentInputs } from './inputs.ts';
+export { readRecurrentInputs, weightSizes, checkRecurrentShapes, readSequenceLens } from './inputs.ts';
+export type { RecurrentInputs, RecurrentSizes, WeightSizes } from './inputs.ts';
 
 /** Everything a cell needs for one direction. W, R, B, P are views of that direction's slice. */
 export interface DirectionParams {
@@ -86,7 +89,8 @@ export function directionParams(cfg: RecurrentConfig, ins: RecurrentInputs, d: n
  * row b has seqLens[b] valid steps; forward runs t = 0..len-1, reverse runs
  * t = len-1..0 and writes each output at its own time index; steps t >= len are zero
  * in Y and leave the state alone, so Y_h / Y_c hold the state after the last valid
- * step. A zero-length row yields zeros in Y_h and Y_c.
+ * step. A zero-length row yields zeros in Y_h and Y_c. Layout 1 outputs are the
+ * layout-0 ones with the batch axis moved to the front.
  */
 export function runRecurrent(inputs: (Tensor | undefined)[], node: Node, kind: RecurrentKind, step: CellStep): Tensor[] {
   const cfg = parseRecurrentConfig(node, kind);
@@ -99,7 +103,7 @@ export function runRecurrent(inputs: (Tensor | undefined)[], node: Node, kind: R
   const Yc = new Float64Array(D * N * H);
   for (let d = 0; d < D; d++) {
     const p = directionParams(cfg, ins, d);
-    const reverse = cfg.direction === 'reverse' || d === 1;
+    const reverse = cfg.reverse[d];
     for (let b = 0; b < N; b++) {
       const len = ins.seqLens[b];
       if (len === 0) continue;
@@ -115,8 +119,12 @@ export function runRecurrent(inputs: (Tensor | undefined)[], node: Node, kind: R
       Yc.set(c, (d * N + b) * H);
     }
   }
-  const out = [tensor(dtype, [S, D, N, H], toDtype(Y, dtype)), tensor(dtype, [D, N, H], toDtype(Yh, dtype))];
-  if (kind === 'LSTM') out.push(tensor(dtype, [D, N, H], toDtype(Yc, dtype)));
+  // Layout 1: the same tensors with the batch axis moved to the front.
+  const first = cfg.layout === 1;
+  const y = first ? swap01(Y, S * D, N, H) : Y;
+  const state = (v: Float64Array) => tensor(dtype, first ? [N, D, H] : [D, N, H], toDtype(first ? swap01(v, D, N, H) : v, dtype));
+  const out = [tensor(dtype, first ? [N, S, D, H] : [S, D, N, H], toDtype(y, dtype)), state(Yh)];
+  if (kind === 'LSTM') out.push(state(Yc));
   return out;
 }
 

@@ -1,33 +1,44 @@
-// Parsing a recurrent node's attributes into a plain RecurrentConfig (directions,
-// gate layout, activation lists with alpha/beta, clip, GRU linear_before_reset, LSTM
-// input_forget). Shared by the reference cells and the fast sparse kernels.
+// Parsing a recurrent node's attributes into a plain RecurrentConfig (layout,
+// directions, gate layout, activation lists with alpha/beta, clip, GRU
+// linear_before_reset, LSTM input_forget). The one reading of these attributes: the
+// reference cells, the js/wasm kernels (runtime/kernels/recurrent-spec.ts), the C
+// target and the tfjs lowering all build on it, so they accept and refuse the same nodes.
 import type { Node } from '../../ir.ts';
 import { RampartError } from '../../errors.ts';
 import { attrFloat, attrFloats, attrInt, attrString, attrStrings } from '../attrs.ts';
-import { buildActivations, type Activation } from './activations.ts';
+import { buildActivations, type Activation, type ActivationName } from './activations.ts';
 
 export type RecurrentKind = 'LSTM' | 'GRU' | 'RNN';
 export type Direction = 'forward' | 'reverse' | 'bidirectional';
 
-/** Gate layout of the stacked W / R / B tensors, in ONNX order. */
-export const GATES: Record<RecurrentKind, readonly string[]> = {
-  LSTM: ['i', 'o', 'f', 'c'],
-  GRU: ['z', 'r', 'h'],
-  RNN: ['i'],
+/**
+ * The one table of the three ops: gate layout of the stacked W / R / B tensors in ONNX
+ * order, and the default activations of one direction (LSTM f, g, h; GRU f, g; RNN f).
+ */
+export const RECURRENT_OPS: Readonly<Record<RecurrentKind, { gates: readonly string[]; activations: readonly ActivationName[] }>> = {
+  LSTM: { gates: ['i', 'o', 'f', 'c'], activations: ['Sigmoid', 'Tanh', 'Tanh'] },
+  GRU: { gates: ['z', 'r', 'h'], activations: ['Sigmoid', 'Tanh'] },
+  RNN: { gates: ['i'], activations: ['Tanh'] },
 };
 
-/** Activations per direction: LSTM f, g, h; GRU f, g; RNN f. */
-const DEFAULT_ACTIVATIONS: Record<RecurrentKind, readonly string[]> = {
-  LSTM: ['Sigmoid', 'Tanh', 'Tanh'],
-  GRU: ['Sigmoid', 'Tanh'],
-  RNN: ['Tanh'],
+/** Gate names per op, in ONNX order (RECURRENT_OPS[kind].gates). */
+export const GATES: Readonly<Record<RecurrentKind, readonly string[]>> = {
+  LSTM: RECURRENT_OPS.LSTM.gates, GRU: RECURRENT_OPS.GRU.gates, RNN: RECURRENT_OPS.RNN.gates,
 };
+
+export function isRecurrentKind(op: string): op is RecurrentKind {
+  return op === 'LSTM' || op === 'GRU' || op === 'RNN';
+}
 
 export interface RecurrentConfig {
   kind: RecurrentKind;
   node: string;
+  /** ONNX `layout`: 0 is X [seq, batch, input] and states [dirs, batch, H]; 1 puts the batch first. */
+  layout: 0 | 1;
   direction: Direction;
   numDirections: 1 | 2;
+  /** Per direction: runs time backwards (direction 1 of a bidirectional node, or a reverse node). */
+  reverse: boolean[];
   /** From the hidden_size attribute; null when absent (then R's last dim decides). */
   hiddenSize: number | null;
   /** Number of stacked gates: LSTM 4, GRU 3, RNN 1. */
@@ -49,11 +60,8 @@ function where(node: Node) {
 
 export function parseRecurrentConfig(node: Node, kind: RecurrentKind): RecurrentConfig {
   const layout = attrInt(node, 'layout', 0);
-  if (layout !== 0) {
-    throw new RampartError(`layout=${layout} (batch-first X/Y/states) is not supported`, {
-      ...where(node),
-      expected: 'layout 0, X [seq, batch, input]; PyTorch exports batch_first models that way, with a Transpose',
-    });
+  if (layout !== 0 && layout !== 1) {
+    throw new RampartError(`layout=${layout}`, { ...where(node), expected: '0 (X [seq, batch, input]) or 1 (X [batch, seq, input])' });
   }
   const direction = attrString(node, 'direction', 'forward');
   if (direction !== 'forward' && direction !== 'reverse' && direction !== 'bidirectional') {
@@ -71,8 +79,10 @@ export function parseRecurrentConfig(node: Node, kind: RecurrentKind): Recurrent
   return {
     kind,
     node: node.name,
+    layout,
     direction,
     numDirections,
+    reverse: numDirections === 2 ? [false, true] : [direction === 'reverse'],
     hiddenSize: hidden ?? null,
     gates: GATES[kind].length,
     gateNames: GATES[kind],
@@ -84,9 +94,10 @@ export function parseRecurrentConfig(node: Node, kind: RecurrentKind): Recurrent
 }
 
 function parseActivations(node: Node, kind: RecurrentKind, dirs: number): Activation[][] {
-  const per = DEFAULT_ACTIVATIONS[kind].length;
-  let names = attrStrings(node, 'activations') ?? [];
-  if (names.length === 0) names = Array.from({ length: dirs }, () => DEFAULT_ACTIVATIONS[kind]).flat();
+  const defaults = RECURRENT_OPS[kind].activations;
+  const per = defaults.length;
+  let names: readonly string[] = attrStrings(node, 'activations') ?? [];
+  if (names.length === 0) names = Array.from({ length: dirs }, () => defaults).flat();
   // The spec writes RNN's default as [Tanh, Tanh] (one per direction of a bidirectional
   // node); a forward node carrying that list uses the first, as onnxruntime does.
   if (dirs === 1 && names.length === 2 * per && kind === 'RNN') names = names.slice(0, per);
@@ -95,6 +106,6 @@ function parseActivations(node: Node, kind: RecurrentKind, dirs: number): Activa
   // A bidirectional node given one direction's list: both directions use it.
   if (dirs === 2 && list.length === per) return [list, list];
   throw new RampartError(`activations lists ${names.length} functions`, {
-    ...where(node), expected: `${per * dirs} (${per} per direction: ${DEFAULT_ACTIVATIONS[kind].join(', ')})`,
+    ...where(node), expected: `${per * dirs} (${per} per direction: ${defaults.join(', ')})`,
   });
 }

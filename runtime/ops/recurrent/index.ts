@@ -10,10 +10,16 @@ export const recurrentKernels: KernelTable = {
   RNN: rnnKernel,
 };
 
-export { parseRecurrentConfig, readRecurrentInputs, directionParams, runRecurrent, GATES } from './common.ts';
-export type { RecurrentConfig, RecurrentInputs, RecurrentKind, DirectionParams, CellStep, Direction } from './common.ts';
+export {
+  parseRecurrentConfig, readRecurrentInputs, weightSizes, checkRecurrentShapes, readSequenceLens, directionParams, runRecurrent,
+  GATES, RECURRENT_OPS, isRecurrentKind,
+} from './common.ts';
+export type {
+  RecurrentConfig, RecurrentInputs, RecurrentSizes, WeightSizes, RecurrentKind, DirectionParams, CellStep, Direction,
+} from './common.ts';
+export { swap01 } from './layout.ts';
 export { lstmStep } from './lstm.ts';
 export { gruStep } from './gru.ts';
 export { rnnStep } from './rnn.ts';
-export { buildActivations, activationName, ACTIVATION_NAMES } from './activations.ts';
+export { buildActivations, activationName, activationFn, sigmoid, softplus, ACTIVATION_NAMES } from './activations.ts';
 export type { Activation, ActivationName } from './activations.ts';

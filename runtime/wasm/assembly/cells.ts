@@ -80,8 +80,9 @@ export function lstmCell(g: usize, c: usize, h: usize, y: usize, hidden: i32, pe
     }
     s |= act(acts, params, 0, clip, go, H);
   }
-  // gc now holds the new cell state; h(C) in place, then H = o * h(C).
-  s |= act(acts, params, 2, clip, gc, H);
+  // gc now holds the new cell state; h(C) in place, then H = o * h(C). clip bounds the
+  // gates' pre-activations, not the cell state (the reference and onnxruntime agree).
+  s |= act(acts, params, 2, 0, gc, H);
   if (s) return s;
   writeProduct(go, gc, h, y, H);
   return Status.Ok;

@@ -44,7 +44,7 @@ function gemmRow(kind: i32, w: usize, cols: usize, a: i32, b: i32, xt: usize, p:
     let s0 = rowInit(yrow, bias, r, acc, j), s1 = rowInit(yrow, bias, r, acc, j + 4);
     let s2 = rowInit(yrow, bias, r, acc, j + 8), s3 = rowInit(yrow, bias, r, acc, j + 12);
     for (let k = a; k < b; k++) {
-      const v = f32x4.splat(load<f32>(w + (<usize>k << 2)));
+      const v = v128.load32_splat(w + (<usize>k << 2));
       const c = col(kind, cols, k);
       const xr = xt + <usize>c * pb + jo;
       s0 = f32x4.add(s0, f32x4.mul(v, v128.load(xr)));
@@ -60,7 +60,7 @@ function gemmRow(kind: i32, w: usize, cols: usize, a: i32, b: i32, xt: usize, p:
     let s0 = rowInit(yrow, bias, r, acc, j);
     for (let k = a; k < b; k++) {
       const c = col(kind, cols, k);
-      s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(w + (<usize>k << 2))), v128.load(xt + <usize>c * pb + jo)));
+      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(w + (<usize>k << 2)), v128.load(xt + <usize>c * pb + jo)));
     }
     v128.store(yrow + jo, s0);
   }
@@ -77,8 +77,8 @@ function gemmRow(kind: i32, w: usize, cols: usize, a: i32, b: i32, xt: usize, p:
 
 /**
  * Dense: tiles of 4 rows x 8 columns, so each pair of XT loads feeds 8 multiply-adds
- * and each weight broadcast 2 (11 live registers, within x64's 16); the rim goes
- * through gemmRow.
+ * and each weight broadcast 2 (11 live registers, within x64's 16); a 4-column rim
+ * as a 4x4 tile, the last 1-3 columns and rows through gemmRow.
  */
 export function gemmDenseT(w: usize, rows: i32, cols: i32, xt: usize, p: i32, yt: usize, bias: usize, acc: i32): i32 {
   if (!inBounds(yt, (<usize>rows * p) << 2) || !inBounds(xt, (<usize>cols * p) << 2)) return Status.OutOfBounds;
@@ -98,13 +98,13 @@ export function gemmDenseT(w: usize, rows: i32, cols: i32, xt: usize, p: i32, yt
         const xr = xt + <usize>k * pb + jo;
         const x0 = v128.load(xr), x1 = v128.load(xr, 16);
         const ko = <usize>k << 2;
-        let v = f32x4.splat(load<f32>(w0 + ko));
+        let v = v128.load32_splat(w0 + ko);
         a0 = f32x4.add(a0, f32x4.mul(v, x0)); b0 = f32x4.add(b0, f32x4.mul(v, x1));
-        v = f32x4.splat(load<f32>(w1 + ko));
+        v = v128.load32_splat(w1 + ko);
         a1 = f32x4.add(a1, f32x4.mul(v, x0)); b1 = f32x4.add(b1, f32x4.mul(v, x1));
-        v = f32x4.splat(load<f32>(w2 + ko));
+        v = v128.load32_splat(w2 + ko);
         a2 = f32x4.add(a2, f32x4.mul(v, x0)); b2 = f32x4.add(b2, f32x4.mul(v, x1));
-        v = f32x4.splat(load<f32>(w3 + ko));
+        v = v128.load32_splat(w3 + ko);
         a3 = f32x4.add(a3, f32x4.mul(v, x0)); b3 = f32x4.add(b3, f32x4.mul(v, x1));
       }
       v128.store(y0 + jo, a0); v128.store(y0 + jo, b0, 16);
@@ -112,8 +112,24 @@ export function gemmDenseT(w: usize, rows: i32, cols: i32, xt: usize, p: i32, yt
       v128.store(y2 + jo, a2); v128.store(y2 + jo, b2, 16);
       v128.store(y3 + jo, a3); v128.store(y3 + jo, b3, 16);
     }
+    let j = p8;
+    if (j + 4 <= p) {
+      // A 4-column rim as one 4x4 tile (per row it would be a broadcast per weight for 4 products).
+      const jo = <usize>j << 2;
+      let a0 = rowInit(y0, bias, r, acc, j), a1 = rowInit(y1, bias, r + 1, acc, j);
+      let a2 = rowInit(y2, bias, r + 2, acc, j), a3 = rowInit(y3, bias, r + 3, acc, j);
+      for (let k = 0; k < cols; k++) {
+        const x0 = v128.load(xt + <usize>k * pb + jo), ko = <usize>k << 2;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(w0 + ko), x0));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(w1 + ko), x0));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(w2 + ko), x0));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(w3 + ko), x0));
+      }
+      v128.store(y0 + jo, a0); v128.store(y1 + jo, a1); v128.store(y2 + jo, a2); v128.store(y3 + jo, a3);
+      j += 4;
+    }
     for (let i = 0; i < 4; i++) {
-      gemmRow(0, w + <usize>(r + i) * wb, 0, 0, cols, xt, p, yt + <usize>(r + i) * pb, bias, r + i, acc, p8);
+      gemmRow(0, w + <usize>(r + i) * wb, 0, 0, cols, xt, p, yt + <usize>(r + i) * pb, bias, r + i, acc, j);
     }
   }
   for (; r < rows; r++) {

@@ -64,6 +64,8 @@ export function tanhv(x: v128): v128 {
   return f32x4.sub(f32x4.add(s, s), v128.load(K, ONE4));
 }
 
+// The scalar forms are runtime/ops/recurrent/activations.ts (the reference) in float32;
+// test/recurrent/backends.test.ts holds every one against it, large inputs included.
 function scalarAct(kind: i32, a: f32, b: f32, x: f32): f32 {
   switch (kind) {
     case Activation.Sigmoid: return 1.0 / (1.0 + Mathf.exp(-x));
@@ -76,7 +78,8 @@ function scalarAct(kind: i32, a: f32, b: f32, x: f32): f32 {
     case Activation.HardSigmoid: return Mathf.max(0, Mathf.min(1, a * x + b));
     case Activation.Elu: return x >= 0 ? x : a * (Mathf.exp(x) - 1);
     case Activation.Softsign: return x / (1 + Mathf.abs(x));
-    case Activation.Softplus: return Mathf.log(1 + Mathf.exp(x));
+    // log(1 + e^x) without forming e^x for large x (it overflows past 88 in float32).
+    case Activation.Softplus: return x > 0 ? x + Mathf.log1p(Mathf.exp(-x)) : Mathf.log1p(Mathf.exp(x));
   }
   return x;
 }

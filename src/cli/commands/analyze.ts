@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { RampartError } from '../../../runtime/errors.ts';
 import { loadModel } from '../../onnx/import.ts';
 import { writeFileAtomic } from '../../onnx/export.ts';
+import { BLOCK_LAYOUTS, parseBlockShape } from '../../prune/blocks.ts';
 import { analyzeModel } from '../../spectral/analyze.ts';
 import { renderHtml, renderTable } from '../../spectral/report.ts';
 import type { Criterion, NarcConvention } from '../../spectral/metrics.ts';
@@ -14,6 +15,8 @@ interface AnalyzeFlags {
   requireNarc?: boolean;
   narc: string;
   gates: boolean;
+  block?: string;
+  blockLayout: string;
   json?: string;
   html?: string;
 }
@@ -43,6 +46,8 @@ export function register(program: Command): void {
     .option('--require-narc', 'the verdict also needs NaRC > 0 (not indistinguishable from random)')
     .option('--narc <convention>', 'NaRC edge count: paper (e = |E|, Eq. 9) | reference (e = 2|E|, the reference code)', 'paper')
     .option('--no-gates', 'leave the per-gate graphs of LSTM/GRU weights out of the table (still in --json/--html)')
+    .option('--block <RxC>', "also analyse the quotient graph of R×C blocks (block rows × block columns); --at levels become prune's block masks")
+    .option('--block-layout <layout>', `block layout of recurrent weights: ${BLOCK_LAYOUTS.join(' | ')}`, 'contiguous')
     .option('--json <file>', 'write one record per (layer, graph, gate, direction, level) as JSON')
     .option('--html <file>', 'write a self-contained HTML report with charts')
     .addHelpText('after', [
@@ -51,16 +56,19 @@ export function register(program: Command): void {
       'block-diagonal graph), RNN/GRU/LSTM input weight W and recurrent weight R per direction, stacked and per gate.',
       'Isolated vertices are dropped. Undefined quantities (e.g. Δr when an average degree is below 3) print as —.',
       'A layer is Ramanujan when the criterion is ≥ 0 on each of its stacked graphs (W and R for recurrent layers).',
+      'With --block RxC each graph also gets its quotient: a vertex per block row and block column, an edge per kept',
+      'block. The guard keeps judging the element graph (docs/design/spectral.md has the evidence).',
     ].join('\n'))
     .action(async (modelPath: string, flags: AnalyzeFlags) => {
       if (!CRITERIA.includes(flags.criterion)) throw new RampartError(`--criterion ${flags.criterion}`, { expected: CRITERIA.join(' | ') });
       if (flags.narc !== 'paper' && flags.narc !== 'reference') throw new RampartError(`--narc ${flags.narc}`, { expected: 'paper | reference' });
       const levels = flags.at !== undefined ? parseLevels(flags.at) : [];
+      const block = flags.block !== undefined ? parseBlockShape(flags.block, flags.blockLayout) : undefined;
       const model = loadModel(modelPath);
       const t0 = performance.now();
       const analysis = analyzeModel(model, {
         levels, criterion: flags.criterion as Criterion, requireNarc: flags.requireNarc ?? false,
-        narcConvention: flags.narc as NarcConvention,
+        narcConvention: flags.narc as NarcConvention, block,
       });
       const seconds = (performance.now() - t0) / 1000;
       if (analysis.records.length === 0) {

@@ -4,10 +4,11 @@
 import { Command } from 'commander';
 import { RampartError } from '../../../runtime/errors.ts';
 import { loadModel } from '../../onnx/import.ts';
-import { encodeModel, writeFileAtomic } from '../../onnx/export.ts';
+import { encodeModel } from '../../onnx/export.ts';
+import { writeFileAtomic } from '../../io/atomic.ts';
 import { TARGETS, type CompileResult } from '../../../targets/index.ts';
 
-interface CompileCliOptions { target: string; output: string; maxDensity?: string; json?: boolean; device?: string; seqLen?: string }
+interface CompileCliOptions { target: string; output: string; maxDensity?: string; json?: boolean; device?: string; seqLen?: string; block?: string }
 
 export function register(program: Command): void {
   program
@@ -19,6 +20,7 @@ export function register(program: Command): void {
     .option('--max-density <d>', 'convert a layer only below this density (default: where the target gets smaller, 2/3 for onnx-csr, 1/3 for onnx-sparse)')
     .option('--json', 'print the size report as JSON')
     .option('--device <name>', 'c: size the model for this device and refuse it if it does not fit (cortex-m4, cortex-m0plus, cortex-m7, nrf52840, esp32)')
+    .option('--block <shape>', 'onnx-csr: block-CSR storage: auto (blocks wherever they take fewer bytes; default), none, or one shape RxC (8x1, 16x1, 1x4)')
     .option('--seq-len <T>', 'c: value of symbolic non-batch input dims (shapes are fixed at compile time; batch is 1; default 28)')
     .addHelpText('after', [
       '',
@@ -37,9 +39,10 @@ export function register(program: Command): void {
       }
       const model = loadModel(modelPath);
       const denseBytes = encodeModel(model).length;
-      for (const [flag, key] of [['--device', 'device'], ['--seq-len', 'seqLen']] as const) {
+      for (const [flag, key] of [['--device', 'device'], ['--seq-len', 'seqLen'], ['--block', 'block']] as const) {
         if (opts[key] !== undefined && !target.accepts?.includes(key)) {
-          throw new RampartError(`${flag} does not apply to target '${target.name}'`, { expected: `${flag} only with a target that sizes for a device (c)` });
+          const takers = Object.values(TARGETS).filter((t) => t.accepts?.includes(key)).map((t) => t.name).join(', ');
+          throw new RampartError(`${flag} does not apply to target '${target.name}'`, { expected: `${flag} only with target ${takers}` });
         }
       }
       let seqLen: number | undefined;
@@ -47,7 +50,7 @@ export function register(program: Command): void {
         seqLen = Number(opts.seqLen);
         if (!Number.isInteger(seqLen) || seqLen < 1) throw new RampartError(`--seq-len ${opts.seqLen}`, { expected: 'a positive integer' });
       }
-      const result = target.compile(model, { maxDensity, file: modelPath, device: opts.device, seqLen });
+      const result = target.compile(model, { maxDensity, file: modelPath, device: opts.device, seqLen, block: opts.block });
       writeFileAtomic(opts.output, result.bytes);
       process.stdout.write(opts.json ? JSON.stringify(sizeReport(modelPath, opts.output, target.name, denseBytes, result), null, 1) + '\n'
         : renderSizes(opts.output, target.name, denseBytes, result) + (result.summary ? result.summary.join('\n') + '\n' : ''));

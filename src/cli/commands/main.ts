@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RampartError } from '../../../runtime/errors.ts';
-import { writeFileAtomic } from '../../onnx/export.ts';
-import { measureLatency, type LatencyRow } from '../../../bench/latency.ts';
+import { writeFileAtomic } from '../../io/atomic.ts';
+import { measureLatency, type LatencyRow } from '../../eval/latency.ts';
 import { accuracyPoints, accuracySvg, latencyBarSvg, summaryHtml, summaryMarkdown, type SummaryInput } from '../../report/summary.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,6 +41,8 @@ function step(name: string, args: string[]): StepResult {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
   process.stdout.write(r.stdout ?? '');
+  // A step's bug stays a bug (exit 70 here too); its stack is already on stderr.
+  if (r.status === 70) throw new Error(`step '${name}' failed with an internal error; its stack is above`);
   if (r.status !== 0) {
     throw new RampartError(`step '${name}' failed (exit ${r.status}); its message is above`, { expected: `rampart ${args.join(' ')} to succeed` });
   }

@@ -1,20 +1,21 @@
 // `rampart prune`: prune a model under the spectral-gap guard, optionally fine-tune
-// it with its masks fixed, write the pruned ONNX model and a report.
+// it with its masks fixed, write the pruned ONNX model and a report. The methods,
+// their help and the block layouts come from their registries (src/prune).
 import { statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { RampartError } from '../../../runtime/errors.ts';
 import { DATASETS, type DatasetName } from '../../data/index.ts';
 import { loadModel } from '../../onnx/import.ts';
 import { saveModel } from '../../onnx/export.ts';
+import { BLOCK_LAYOUTS, blockLabel, parseBlockShape } from '../../prune/blocks.ts';
 import { fmt } from '../../prune/guard.ts';
-import { runPipeline, type GuardName } from '../../prune/pipeline.ts';
+import { DEFAULT_VAL_SIZE, runPipeline, type GuardName } from '../../prune/pipeline.ts';
 import { stderrProgress } from '../../prune/progress.ts';
 import { csrBytes, layerRows, writeReport, type PruneReportData } from '../../prune/report.ts';
 import type { ScheduleKind } from '../../prune/schedule.ts';
-import type { MethodName } from '../../prune/scorers/index.ts';
+import { METHOD_NAMES, METHODS, type MethodName } from '../../prune/scorers/index.ts';
 import type { PerGraph, WeightGraph } from '../../prune/types.ts';
 
-const METHODS: MethodName[] = ['magnitude', 'random', 'erk', 'snip', 'grasp', 'synflow', 'imp'];
 const GUARDS: GuardName[] = ['delta-r', 'imdb', 'delta-s', 'none'];
 
 interface PruneCliOptions {
@@ -47,8 +48,21 @@ interface PruneCliOptions {
   trainLimit?: string;
   evalLimit?: string;
   seed: string;
+  block: string;
+  blockLayout: string;
+  maxDrop?: string;
+  valSize?: string;
+  maxDropSteps: string;
   report?: string;
   output: string;
+}
+
+/** --max-drop: accuracy points ≥ 0. */
+function points(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const x = Number(s);
+  if (s.trim() === '' || !(x >= 0) || !Number.isFinite(x)) throw new RampartError(`--max-drop ${s}`, { expected: 'accuracy points ≥ 0, e.g. 1 for one point' });
+  return x;
 }
 
 function fraction(s: string | undefined, flag: string): number | undefined {
@@ -78,7 +92,7 @@ export function register(program: Command): void {
     .description('Prune a model under the spectral-gap (Ramanujan) guard and write the pruned ONNX model')
     .argument('<model>', 'the .onnx model')
     .requiredOption('-o, --output <file>', 'where to write the pruned model (.onnx)')
-    .addOption(new Option('-m, --method <method>', 'scorer / method').choices(METHODS).default('magnitude'))
+    .addOption(new Option('-m, --method <method>', 'scorer / method (see below)').choices(METHOD_NAMES).default('magnitude'))
     .addOption(new Option('-g, --guard <criterion>', 'the guard: each layer must stay Ramanujan under this criterion').choices(GUARDS).default('delta-r'))
     .option('--no-guard', 'same as --guard none (prune unguarded, for comparison)')
     .option('-s, --sparsity <auto|X>', "fraction of weights to remove, or 'auto': every layer to its guard limit", 'auto')
@@ -107,19 +121,32 @@ export function register(program: Command): void {
     .option('--train-limit <N>', 'fine-tune on the first N training samples')
     .option('--eval-limit <N>', 'measure accuracy on the first N test samples')
     .option('--seed <N>', 'seed of the random scorer', '0')
+    .option('--block <RxC>', 'prune whole blocks of R output rows × C input columns (8x1, 16x1, 1x4, …; 1x1 = unstructured)', '1x1')
+    .addOption(new Option('--block-layout <layout>', "recurrent weights: R consecutive rows of one gate, or the same units' gates together (R a multiple of the gates)").choices(BLOCK_LAYOUTS).default('contiguous'))
+    .option('--max-drop <P>', 'search the highest sparsity whose validation accuracy (after the configured fine-tuning) stays within P points of dense; needs --data')
+    .option('--val-size <N>', `--max-drop: samples held out from the end of the training split (default ${DEFAULT_VAL_SIZE})`)
+    .option('--max-drop-steps <N>', '--max-drop: candidates after the spectral limit', '4')
     .option('--report <dir>', 'write prune-report.{json,md} and charts here')
-    .addHelpText('after', [
+    .addHelpText('after', () => [
+      '',
+      'Methods:',
+      ...METHOD_NAMES.map((m) => `  ${m.padEnd(10)} ${METHODS[m].summary}`),
       '',
       'The guard finds, per prunable weight, the highest sparsity at which its bipartite graph',
       '(per direction; W and R separately) still satisfies the criterion: a coarse scan 0.50..0.99,',
       'a finer grid and bisection above the last passing level (the criterion is not monotone).',
       "With a numeric --sparsity, layers are capped at their limit and the rest of the budget moves",
       'to layers that can take it; the report says when the target cannot be met.',
+      'With --block RxC every mask is whole blocks (never across gates or conv groups; edge blocks smaller),',
+      'scored by each method\'s block reduction; the guard judges the element graph of the block mask.',
+      '--max-drop P starts at the guard\'s allocation and bisects above or below it (docs/design/prune.md).',
       '',
       'Examples:',
       '  rampart prune models/lstm/model.onnx --sparsity auto -o lstm-auto.onnx --report out/',
       '  rampart prune models/lstm/model.onnx -m snip --data mnist --sparsity 0.9 --r-cap 0.8 -o p.onnx',
       '  rampart prune models/gru/model.onnx -m imp --sparsity 0.9 --finetune mnist --epochs 2 -o p.onnx',
+      '  rampart prune models/lstm/model.onnx --block 8x1 --sparsity auto -o lstm-8x1.onnx',
+      '  rampart prune models/lstm/model.onnx --block 8x1 --max-drop 1 --finetune mnist --epochs 1 -o p.onnx',
     ].join('\n'))
     .action(async (modelPath: string, opts: PruneCliOptions) => {
       const guard: GuardName = opts.guard === false ? 'none' : opts.guard;
@@ -141,6 +168,8 @@ export function register(program: Command): void {
       if (minCoverage !== undefined && guard === 'none') throw new RampartError('--min-coverage is part of the guard', { expected: 'a guard other than none' });
       const data = opts.finetune ?? opts.data;
       const epochs = opts.finetune ? count(opts.epochs, '--epochs', 0)! : 0;
+      const block = parseBlockShape(opts.block, opts.blockLayout);
+      const maxDrop = points(opts.maxDrop);
       const model = loadModel(modelPath);
       const progress = stderrProgress();
       const t0 = Date.now();
@@ -151,7 +180,8 @@ export function register(program: Command): void {
         lr: positive(opts.lr, '--lr'), batchSize: count(opts.batchSize, '--batch-size'),
         lrDecay: positive(opts.lrDecay, '--lr-decay'), clipNorm: positive(opts.clipNorm, '--clip-norm'),
         scoreBatch: count(opts.scoreBatch, '--score-batch'), trainLimit: count(opts.trainLimit, '--train-limit'),
-        evalLimit: count(opts.evalLimit, '--eval-limit'), progress,
+        evalLimit: count(opts.evalLimit, '--eval-limit'), block, maxDrop, valSize: count(opts.valSize, '--val-size'),
+        maxDropSteps: count(opts.maxDropSteps, '--max-drop-steps', 0), progress,
       });
       saveModel(p.final, opts.output);
       const r = p.result;
@@ -159,7 +189,12 @@ export function register(program: Command): void {
         process.stdout.write(`${row.name.padEnd(24)} ${row.layer} ${row.graph}: ${fmt(row.sparsityBefore)} → ${fmt(row.sparsity)}` +
           `${row.limit === null ? '' : ` (guard limit ${fmt(row.limit)})`}\n`);
       }
-      process.stdout.write(`sparsity ${fmt(r.achieved)} over ${r.targets.length} prunable weights${r.met ? '' : ' — target not met'}; wrote ${opts.output} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+      if (p.maxDrop) {
+        const m = p.maxDrop;
+        process.stdout.write(`max-drop ${m.maxDrop} points on ${m.valSize} validation samples (dense ${m.denseAccuracy.toFixed(4)}, spectral limit ${fmt(m.spectralLimit)}):\n`);
+        m.candidates.forEach((c, i) => process.stdout.write(`  ${i === m.chosen ? '*' : ' '} ${fmt(c.sparsity)} ${c.role.padEnd(14)} spectral ${c.spectral ? 'pass' : 'fail'}  validation ${c.accuracy.toFixed(4)} (drop ${c.drop.toFixed(2)})${c.within ? '' : ' over'}\n`));
+      }
+      process.stdout.write(`sparsity ${fmt(r.achieved)} over ${r.targets.length} prunable weights${r.block.rows * r.block.cols > 1 ? ` in ${blockLabel(r.block)} blocks` : ''}${r.met ? '' : ' — target not met'}; wrote ${opts.output} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       for (const n of r.notes) process.stdout.write(`note: ${n}\n`);
       if (p.accuracy) {
         const a = p.accuracy;
@@ -168,7 +203,7 @@ export function register(program: Command): void {
       }
       if (opts.report) {
         const data: PruneReportData = {
-          model: modelPath, output: opts.output, method: opts.method, guard, minCoverage, scope: opts.scope,
+          model: modelPath, output: opts.output, method: opts.method, guard, minCoverage, scope: opts.scope, block: r.block,
           requested: r.requested, achieved: r.achieved, achievedBudget: r.achievedBudget, met: r.met, rounds: r.rounds,
           caps: caps as Record<string, number>, rates: rates as Record<string, number>, notes: r.notes,
           layers: layerRows(r, p.before), accuracy: p.accuracy, params: paramCounts(p),
@@ -177,6 +212,7 @@ export function register(program: Command): void {
             denseWeightBytes: r.targets.reduce((s, t) => s + 4 * t.weights.length, 0), csrWeightBytes: csrBytes(r.targets),
           },
           finetune: epochs > 0 ? { epochs, history: p.history } : null,
+          maxDrop: p.maxDrop,
         };
         const files = await writeReport(opts.report, data, guard === 'none' ? 'Δr' : guard);
         process.stdout.write(`report: ${files.join(', ')}\n`);

@@ -1,9 +1,9 @@
 // `rampart zoo`: the model zoo — list the recipes with their recorded accuracy, or
-// retrain one from its committed recipe (models/recipes.ts).
+// retrain one from its committed recipe (src/train/recipes.ts).
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { RampartError } from '../../../runtime/errors.ts';
-import { RECIPES } from '../../../models/recipes.ts';
+import { RECIPES } from '../../train/recipes.ts';
 import { listZoo, trainZooModel, ZOO_DIR } from '../../train/zoo.ts';
 
 function positiveInt(s: string, what: string): number {

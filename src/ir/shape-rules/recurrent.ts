@@ -1,10 +1,9 @@
 // LSTM, GRU, RNN: Y [seq, dirs, batch, H], Y_h (and LSTM's Y_c) [dirs, batch, H];
 // with layout=1 the batch comes first: Y [batch, seq, dirs, H], Y_h [batch, dirs, H].
 import type { Dim } from '../../../runtime/ir.ts';
-import { attrInt, attrString, mergeDim, sameDim, show } from './dims.ts';
+import { parseRecurrentConfig, type RecurrentKind } from '../../../runtime/ops/recurrent/config.ts';
+import { mergeDim, sameDim, show } from './dims.ts';
 import type { InferCtx, ShapeRule } from './types.ts';
-
-const GATES: Record<string, number> = { LSTM: 4, GRU: 3, RNN: 1 };
 
 function check(c: InferCtx, what: string, got: Dim[] | null | undefined, want: Dim[]): void {
   if (!got) return;
@@ -16,11 +15,11 @@ function check(c: InferCtx, what: string, got: Dim[] | null | undefined, want: D
 export const recurrent: ShapeRule = (c) => {
   const x = c.input(0);
   if (!x) return [];
-  const g = GATES[c.node.op];
-  const layout = attrInt(c, 'layout', 0);
-  const dirs = attrString(c, 'direction', 'forward') === 'bidirectional' ? 2 : 1;
+  // The runtime's reading of the attributes (it refuses what the kernels refuse).
+  const cfg = parseRecurrentConfig(c.node, c.node.op as RecurrentKind);
+  const g = cfg.gates, layout = cfg.layout, dirs = cfg.numDirections;
   const w = c.input(1)?.shape;
-  let hidden: Dim = attrInt(c, 'hidden_size', 0) || null;
+  let hidden: Dim = cfg.hiddenSize;
   if (hidden === null && w && w.length === 3 && typeof w[1] === 'number') hidden = w[1] / g;
   if (x.shape && x.shape.length !== 3) c.fail(`X is ${show(x.shape)}`, layout ? 'X of shape [batch, seq, input]' : 'X of shape [seq, batch, input]');
   const [seq, batch, input]: Dim[] = x.shape ? (layout ? [x.shape[1], x.shape[0], x.shape[2]] : x.shape) : [null, null, null];

@@ -12,9 +12,11 @@ export const GRASP_TEMPERATURE = 200;
 
 export const grasp: Scorer = {
   name: 'grasp',
+  summary: 'w ⊙ Hg (gradient-flow preserving) on a batch of --data',
   defaultRounds: 1,
   needsData: true,
   needsGradients: true,
+  blockReduce: 'mean',
   async score(ctx) {
     requireGradients(ctx, 'GraSP', true);
     const names = ctx.targets.map((t) => t.name);

@@ -17,9 +17,11 @@ export function normalise(scores: Float32Array[], norm: number): Float32Array[] 
 
 export const snip: Scorer = {
   name: 'snip',
+  summary: '|∂L/∂w ⊙ w| on a batch of --data',
   defaultRounds: 1,
   needsData: true,
   needsGradients: true,
+  blockReduce: 'mean',
   async score(ctx) {
     requireGradients(ctx, 'SNIP', true);
     const g = await ctx.gradients!.lossGradient(ctx.model, ctx.batch!, ctx.targets.map((t) => t.name));

@@ -21,9 +21,12 @@ export function linearize(model: Model): Model {
 
 export const synflow: Scorer = {
   name: 'synflow',
+  summary: 'data-free synaptic flow |∂R/∂w ⊙ w|, 100 rounds',
   defaultRounds: 100,
   needsData: false,
   needsGradients: true,
+  needsInputShape: true,
+  blockReduce: 'mean',
   async score(ctx) {
     requireGradients(ctx, 'SynFlow', false);
     if (!ctx.onesShape) throw new RampartError('SynFlow needs the shape of one input sample');

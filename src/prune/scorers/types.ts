@@ -1,17 +1,11 @@
 // The scorer contract. A scorer returns one score per weight of each target (matrix
 // layout); higher means more important, and the mask keeps the highest. Weights
 // already pruned are handled by the ranking (they stay pruned), not by scorers.
-import type { Model, Tensor } from '../../../runtime/ir.ts';
+// Block pruning ranks blocks by reducing their weights' scores with `blockReduce`
+// (src/prune/blocks.ts says what each reduction means).
+import type { Model } from '../../../runtime/ir.ts';
 import type { GradientOracle } from '../gradients.ts';
-import type { Mask, PruneTarget, Scores } from '../types.ts';
-
-export type MethodName = 'magnitude' | 'random' | 'erk' | 'snip' | 'grasp' | 'synflow' | 'imp';
-
-/** A batch of real data: model input and class labels. */
-export interface Batch {
-  input: Tensor;
-  labels: Uint8Array;
-}
+import type { Batch, BlockReduce, Mask, PruneTarget, Scores } from '../types.ts';
 
 export interface ScoreContext {
   /** The model with the current masks applied (pruned weights are zero). */
@@ -29,9 +23,15 @@ export interface ScoreContext {
 
 export interface Scorer {
   name: string;
+  /** One line for `rampart prune --help`. */
+  summary: string;
   /** Rounds when iterative by default (SynFlow: 100; the others one shot). */
   defaultRounds: number;
   needsData: boolean;
   needsGradients: boolean;
+  /** Needs the shape of one input sample (SynFlow's all-ones input). */
+  needsInputShape?: boolean;
+  /** How a block's score comes from its weights' scores. */
+  blockReduce: BlockReduce;
   score(ctx: ScoreContext): Promise<Scores[]>;
 }

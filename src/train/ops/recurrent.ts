@@ -2,15 +2,19 @@
 // from the ONNX equations in ONNX gate order — no Keras layer, so nothing to
 // re-order: tfjs's LSTM layer expects gates i,f,c,o and defaults its recurrent
 // activation to hardSigmoid, where ONNX stacks i,o,f,c (GRU z,r,h) and uses the
-// node's `activations` (default Sigmoid). Attribute parsing (directions,
-// activations with alpha/beta, clip, linear_before_reset, input_forget) is the
-// runtime's own (runtime/ops/recurrent/common.ts), so both read a node the same way.
+// node's `activations` (default Sigmoid). Attribute parsing (layout, directions,
+// activations with alpha/beta, clip, linear_before_reset, input_forget) and the input
+// shape checks are the runtime's own (runtime/ops/recurrent/config.ts, inputs.ts), so
+// both read a node the same way. The one refusal of this lowering alone:
+// sequence_lens shorter than the sequence (training data are whole sequences).
 import { fail } from '../../../runtime/ops/attrs.ts';
-import { parseRecurrentConfig, type RecurrentConfig, type RecurrentKind } from '../../../runtime/ops/recurrent/common.ts';
+import {
+  checkRecurrentShapes, parseRecurrentConfig, weightSizes, type RecurrentConfig, type RecurrentKind,
+} from '../../../runtime/ops/recurrent/common.ts';
 import type { Activation } from '../../../runtime/ops/recurrent/activations.ts';
 import { tf } from '../tf.ts';
 import { matmul2d } from '../matmul.ts';
-import { asFloat, hostInts, need, type Lowering, type Value } from './types.ts';
+import { asFloat, hostInts, isTf, need, type Lowering, type Value } from './types.ts';
 
 type Fn = (x: tf.Tensor) => tf.Tensor;
 
@@ -49,6 +53,10 @@ interface Shape { T: number; N: number; H: number; G: number }
 /** The input part of step t: rows t*N .. t*N+N-1 of xw. */
 function stepInput(d: Dir, s: Shape, t: number, parts: tf.Tensor[] | null): tf.Tensor2D {
   return (parts ? parts[t] : d.xw.slice([t * s.N, 0], [s.N, s.G * s.H])) as tf.Tensor2D;
+}
+
+function shapeOf(v: Value): number[] {
+  return isTf(v) ? (v.shape as number[]) : v.dims;
 }
 
 function clipper(cfg: RecurrentConfig): Fn {
@@ -124,28 +132,21 @@ const STEPS: Record<RecurrentKind, (cfg: RecurrentConfig) => Step> = { LSTM: lst
 function lowerRecurrent(kind: RecurrentKind): Lowering {
   return (inputs, node) => {
     const cfg = parseRecurrentConfig(node, kind);
-    const X = asFloat(need(node, inputs, 0, 'X'));
+    const X0 = asFloat(need(node, inputs, 0, 'X'));
     const W = asFloat(need(node, inputs, 1, 'W'));
     const R = asFloat(need(node, inputs, 2, 'R'));
-    if (X.rank !== 3) fail(node, `X has shape [${X.shape}]`, '[seq, batch, input]');
-    const [T, N, I] = X.shape as number[];
+    const opt = (i: number) => (inputs[i] === undefined ? undefined : asFloat(inputs[i] as Value));
+    const dims = inputs.map((v) => (v === undefined ? undefined : shapeOf(v)));
+    const { seqLength: T, batch: N, inputSize: I, hidden: H } = checkRecurrentShapes(cfg, weightSizes(cfg, W.shape, R.shape), dims);
     const D = cfg.numDirections;
     const G = cfg.gates;
-    const H: number = cfg.hiddenSize ?? (R.shape as number[])[2];
-    const expect = (t: tf.Tensor | undefined, dims: number[], what: string) => {
-      if (t && (t.rank !== dims.length || t.shape.some((v, i) => v !== dims[i]))) fail(node, `${what} has shape [${t.shape}]`, `[${dims}]`);
-    };
-    expect(W, [D, G * H, I], 'W');
-    expect(R, [D, G * H, H], 'R');
-    const opt = (i: number) => (inputs[i] === undefined ? undefined : asFloat(inputs[i] as Value));
+    // Layout 1 (batch first) is layout 0 with the first two axes of X and the states swapped.
+    const timeMajor = (t: tf.Tensor | undefined) => (t && cfg.layout === 1 ? t.transpose([1, 0, 2]) : t);
+    const X = timeMajor(X0)!;
     const B = opt(3);
-    const h0 = opt(5);
-    const c0 = kind === 'LSTM' ? opt(6) : undefined;
+    const h0 = timeMajor(opt(5));
+    const c0 = kind === 'LSTM' ? timeMajor(opt(6)) : undefined;
     const P = kind === 'LSTM' ? opt(7) : undefined;
-    expect(B, [D, 2 * G * H], 'B');
-    expect(h0, [D, N, H], 'initial_h');
-    expect(c0, [D, N, H], 'initial_c');
-    expect(P, [D, 3 * H], 'P');
     if (inputs[4] !== undefined) {
       const lens = hostInts(node, inputs[4], 'sequence_lens');
       if (lens.some((l) => l !== T)) {
@@ -187,7 +188,7 @@ function lowerRecurrent(kind: RecurrentKind): Lowering {
       // Per-step slices are cheapest for short sequences; past 64 steps their
       // gradients (each a full-size pad) would cost O(T²), so unstack once instead.
       const parts = T > 64 ? tf.unstack(xw.reshape([T, N, G * H])) : null;
-      const reverse = cfg.direction === 'reverse' || di === 1;
+      const reverse = cfg.reverse[di];
       let h = d.h0, c = d.c0;
       const yd: tf.Tensor[] = new Array(T);
       for (let k = 0; k < T; k++) {
@@ -200,7 +201,10 @@ function lowerRecurrent(kind: RecurrentKind): Lowering {
       cs.push(c);
     }
     const Y = keepY ? tf.stack(ys, 1) : undefined; // [T, D, N, H]
-    return [Y, tf.stack(hs), kind === 'LSTM' ? tf.stack(cs) : undefined];
+    const states = (t: tf.Tensor) => (cfg.layout === 1 ? t.transpose([1, 0, 2]) : t); // [D, N, H] or [N, D, H]
+    return [
+      Y && cfg.layout === 1 ? Y.transpose([2, 0, 1, 3]) : Y, states(tf.stack(hs)), kind === 'LSTM' ? states(tf.stack(cs)) : undefined,
+    ];
   };
 }
 

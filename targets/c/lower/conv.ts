@@ -5,6 +5,7 @@
 import { sizeOf } from '../../../runtime/tensor.ts';
 import { attrInt, attrInts } from '../../../runtime/ops/attrs.ts';
 import { windowGeometry } from '../../../runtime/ops/window.ts';
+import { convBsrName } from '../clib/bsr.ts';
 import { decideLayer, emitMatrix } from '../weights.ts';
 import type { LowerCtx, Lowerer } from './context.ts';
 
@@ -27,13 +28,15 @@ const conv: Lowerer = (c) => {
   const [OH, OW] = win.out;
   const K = Cg * KH * KW;
   const w = Float32Array.from(Wt.data as Float32Array);
-  const csr = decideLayer(c.mod, c.node, [{ rows: M, cols: K, data: w }], c.opts.maxDensity);
-  const mat = emitMatrix(c.mod, `${c.node.name}:W`, `${c.node.name}_W`, M, K, w, csr, `node '${c.node.name}' (Conv) weight [${Wt.dims.join(',')}]`);
+  const Mg = M / G;
+  const [plan] = decideLayer(c.mod, c.node, [{ label: 'W', rows: M, cols: K, data: w, group: Mg }], c.opts);
+  const mat = emitMatrix(c.mod, `${c.node.name}:W`, `${c.node.name}_W`, plan, `node '${c.node.name}' (Conv) weight [${Wt.dims.join(',')}]`);
+  const [part] = mat.parts;
   const bias = c.has(2) ? c.mod.array(`${c.node.name}_bias`, 'float', c.needConst(2, 'B').data as Float32Array, 'weight', `node '${c.node.name}' bias`) : null;
   // A grouped conv is G group-1 convs: group k reads input channels [k*Cg, (k+1)*Cg) and
   // writes output channels [k*Mg, (k+1)*Mg), which are contiguous at batch 1, as are
-  // its weight rows; a CSR row-pointer array offset by k*Mg still indexes the shared values.
-  const Mg = M / G;
+  // its weight rows; a CSR row-pointer array offset by k*Mg (a block-pointer array by
+  // k block rows: blocks never straddle a group) still indexes the shared values.
   c.mod.use('rp_conv2d');
   const geoms = Array.from({ length: G }, (_, k) => {
     const b = bias === null ? 'NULL' : k === 0 ? bias : `${bias} + ${k * Mg}`;
@@ -51,16 +54,22 @@ const conv: Lowerer = (c) => {
   const at = (sym: string, k: number, per: number) => (k === 0 ? sym : `${sym} + ${k * per}`);
   const groups = G > 1 ? `, ${G} groups` : '';
   c.mod.codeExtra += 30 * (G - 1); // one more call per group (program.ts step() counts the first)
-  if (mat.dense) {
+  if (part.dense) {
     c.mod.use('rp_conv2d_dense');
     c.prog.step(c.describe(`dense weight [${M},${K}]${groups}`), (p) =>
-      geoms.map((g, k) => `rp_conv2d_dense(&${g}, ${at(mat.dense!, k, Mg * K)}, ${p(xs(k))}, ${p(ys(k))});`));
-  } else {
-    const s = mat.csr!;
+      geoms.map((g, k) => `rp_conv2d_dense(&${g}, ${at(part.dense!, k, Mg * K)}, ${p(xs(k))}, ${p(ys(k))});`));
+  } else if (part.csr) {
+    const s = part.csr;
     const fn = `rp_conv2d_csr_${s.ci}_${s.rp}`;
     c.mod.use(fn);
     c.prog.step(c.describe(`CSR weight ${mat.nnz}/${M * K}${groups}`), (p) =>
       geoms.map((g, k) => `${fn}(&${g}, ${at(s.rowptr, k, Mg)}, ${s.col}, ${s.val}, ${p(xs(k))}, ${p(ys(k))});`));
+  } else {
+    const s = part.bsr!;
+    const fn = convBsrName(s.ci, s.bp);
+    c.mod.use(fn);
+    c.prog.step(c.describe(`${mat.summary} weight (${mat.nnz}/${M * K} nonzeros)${groups}`), (p) =>
+      geoms.map((g, k) => `${fn}(&${g}, ${s.br}, ${at(s.ptr, k, s.bps)}, ${s.col}, ${s.val}, ${p(xs(k))}, ${p(ys(k))});`));
   }
 };
 

@@ -18,15 +18,14 @@ function transposed(t: Tensor, rows: number, cols: number, scale: number): Float
 }
 
 function emitLinear(c: LowerCtx, M: number, K: number, N: number, w: Float32Array, bias: { data: Float32Array; perRow: boolean } | null): void {
-  const csr = decideLayer(c.mod, c.node, [{ rows: N, cols: K, data: w }], c.opts.maxDensity);
-  const mat = emitMatrix(c.mod, `${c.node.name}:W`, `${c.node.name}_W`, N, K, w, csr, `node '${c.node.name}' (${c.node.op}) weight`);
+  const [plan] = decideLayer(c.mod, c.node, [{ label: 'W', rows: N, cols: K, data: w }], c.opts);
+  const mat = emitMatrix(c.mod, `${c.node.name}:W`, `${c.node.name}_W`, plan, `node '${c.node.name}' (${c.node.op}) weight`);
   const mv = mvFunction(c.mod, mat, `${c.node.name}_W`);
   const b = bias ? c.mod.array(`${c.node.name}_bias`, 'float', bias.data, 'weight', `node '${c.node.name}' bias`) : 'NULL';
   const x = c.x(0);
   const y = c.out(0);
   c.mod.use('rp_linear');
-  const kind = csr ? `CSR ${mat.nnz}/${N * K}` : 'dense';
-  c.prog.step(c.describe(`${kind} [${N},${K}]`), (p) => [`rp_linear(${mv}, ${M}, ${K}, ${N}, ${p(x)}, ${p(y)}, ${b}, ${bias?.perRow ? 1 : 0});`]);
+  c.prog.step(c.describe(`${mat.summary} [${N},${K}]`), (p) => [`rp_linear(${mv}, ${M}, ${K}, ${N}, ${p(x)}, ${p(y)}, ${b}, ${bias?.perRow ? 1 : 0});`]);
 }
 
 const gemm: Lowerer = (c) => {

@@ -1,35 +1,40 @@
 // LSTM, GRU and RNN (forward, reverse, bidirectional; clip; LSTM peepholes and
-// input_forget; GRU either linear_before_reset) at batch 1. Attributes are parsed by
-// the reference kernels' parseRecurrentConfig, so the C code and the interpreter read
-// a node the same way. Each direction becomes a static const rp_rnn_dir: its W and R as
-// matrix functions (dense or CSR), the biases pre-added where the gate maths allows.
+// input_forget; GRU either linear_before_reset; either layout) at batch 1. Attributes
+// are parsed and input shapes checked by the reference kernels' parseRecurrentConfig
+// and checkRecurrentShapes, so the C code and the interpreter read a node the same way.
+// What this target refuses on top: a batch other than 1, weights computed at run time,
+// and activations other than the op's defaults (the C cells are written for those).
+// At batch 1 layout 1 has the same memory order as layout 0 (X [1, seq, input] is
+// [seq, 1, input], Y [1, seq, dirs, H] is [seq, dirs, 1, H]), so nothing else changes.
+// Each direction becomes a static const rp_rnn_dir: its W and R as matrix functions
+// (dense or CSR), the biases pre-added where the gate maths allows.
 import type { Node } from '../../../runtime/ir.ts';
 import { withContext } from '../../../runtime/errors.ts';
-import { intList } from '../../../runtime/ops/shared.ts';
-import { parseRecurrentConfig, type RecurrentConfig, type RecurrentKind } from '../../../runtime/ops/recurrent/config.ts';
+import { parseRecurrentConfig, RECURRENT_OPS, type RecurrentConfig, type RecurrentKind } from '../../../runtime/ops/recurrent/config.ts';
+import { checkRecurrentShapes, readSequenceLens, weightSizes } from '../../../runtime/ops/recurrent/inputs.ts';
 import { cComment, cFloat } from '../module.ts';
 import type { Ref } from '../program.ts';
-import { decideLayer, emitMatrix, mvFunction } from '../weights.ts';
+import { decideLayer, emitMatrix, mvFunction, type MatrixSpec } from '../weights.ts';
 import { readsLastStepOnly } from './last-step.ts';
 import type { LowerCtx, Lowerer } from './context.ts';
 
-const DEFAULT_ACTIVATIONS: Record<RecurrentKind, string[]> = {
-  LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'], RNN: ['Tanh'],
-};
 const CELL: Record<RecurrentKind, string> = { LSTM: 'rp_lstm_cell', GRU: 'rp_gru_cell', RNN: 'rp_rnn_cell' };
 
-export function recurrentConfig(node: Node, kind: RecurrentKind, file?: string): RecurrentConfig {
-  let cfg: RecurrentConfig;
+/** The reference's reading of a node, with the file named in its errors. */
+function withFile<T>(file: string | undefined, node: Node, fn: () => T): T {
   try {
-    cfg = parseRecurrentConfig(node, kind);
+    return fn();
   } catch (e) {
     throw withContext(e, { file, node: node.name, op: node.op });
   }
-  return cfg;
+}
+
+export function recurrentConfig(node: Node, kind: RecurrentKind, file?: string): RecurrentConfig {
+  return withFile(file, node, () => parseRecurrentConfig(node, kind));
 }
 
 function checkActivations(c: LowerCtx, cfg: RecurrentConfig): void {
-  const want = DEFAULT_ACTIVATIONS[cfg.kind];
+  const want = RECURRENT_OPS[cfg.kind].activations;
   for (const list of cfg.activations) {
     const names = list.map((a) => a.name);
     if (names.length !== want.length || names.some((n, i) => n !== want[i])) {
@@ -49,37 +54,34 @@ function recurrent(kind: RecurrentKind): Lowerer {
   return (c) => {
     const cfg = recurrentConfig(c.node, kind, c.opts.file);
     checkActivations(c, cfg);
-    const [S, N, I] = c.dims(0);
-    if (N !== 1) c.fail(`X is [${c.dims(0).join(',')}]`, '[seq, 1, input]: the C target runs batch 1');
     const Wt = c.needConst(1, 'W');
     const Rt = c.needConst(2, 'R');
+    const dims = c.node.inputs.map((name, i) => (name ? c.dims(i) : undefined));
+    const sizes = withFile(c.opts.file, c.node, () => checkRecurrentShapes(cfg, weightSizes(cfg, Wt.dims, Rt.dims), dims));
+    const { seqLength: S, batch: N, inputSize: I, hidden: H } = sizes;
+    if (N !== 1) c.fail(`X is [${c.dims(0).join(',')}]`, `batch 1 (${cfg.layout === 0 ? '[seq, 1, input]' : '[1, seq, input]'}): the C target runs batch 1`);
     const D = cfg.numDirections;
     const G = cfg.gates;
-    const H = cfg.hiddenSize ?? Rt.dims[2];
     const GH = G * H;
-    if (Wt.dims.join() !== [D, GH, I].join() || Rt.dims.join() !== [D, GH, H].join()) {
-      c.fail(`W is [${Wt.dims.join(',')}] and R [${Rt.dims.join(',')}]`, `W [${D},${GH},${I}] and R [${D},${GH},${H}]`);
-    }
     const Bt = c.has(3) ? c.needConst(3, 'B') : undefined;
-    let len = S;
-    if (c.has(4)) {
-      len = intList(c.node, c.needConst(4, 'sequence_lens'), 'sequence_lens')[0];
-      if (!(len >= 0 && len <= S)) c.fail(`sequence_lens holds ${len}`, `an integer in [0, ${S}]`);
-    }
+    const len = c.has(4) ? withFile(c.opts.file, c.node, () => readSequenceLens(cfg, c.needConst(4, 'sequence_lens'), sizes))[0] : S;
     const Pt = kind === 'LSTM' && c.has(7) ? c.needConst(7, 'P') : undefined;
 
-    const mats = [];
+    const mats: MatrixSpec[] = [];
+    // rp_gru_cell applies R's z, r rows and its h rows in two calls: they are stored apart.
+    const split = kind === 'GRU' ? [2 * H] : [];
     for (let d = 0; d < D; d++) {
-      mats.push({ rows: GH, cols: I, data: part(Wt.data as Float32Array, d * GH * I, GH * I) });
-      mats.push({ rows: GH, cols: H, data: part(Rt.data as Float32Array, d * GH * H, GH * H) });
+      mats.push({ label: `W${d}`, rows: GH, cols: I, data: part(Wt.data as Float32Array, d * GH * I, GH * I), gates: G, hidden: H });
+      mats.push({ label: `R${d}`, rows: GH, cols: H, data: part(Rt.data as Float32Array, d * GH * H, GH * H), gates: G, hidden: H, split });
     }
-    const csr = decideLayer(c.mod, c.node, mats, c.opts.maxDensity);
+    const plans = decideLayer(c.mod, c.node, mats, c.opts);
     const name = c.node.name;
-    const dirs: string[] = [];
+    const dirs: string[] = [], storage: string[] = [];
     for (let d = 0; d < D; d++) {
       const what = (m: string) => `node '${name}' (${kind}) ${m}, direction ${d}`;
-      const W = emitMatrix(c.mod, `${name}:W${d}`, `${name}_W${d}`, GH, I, mats[2 * d].data, csr, what('W'));
-      const R = emitMatrix(c.mod, `${name}:R${d}`, `${name}_R${d}`, GH, H, mats[2 * d + 1].data, csr, what('R'));
+      const W = emitMatrix(c.mod, `${name}:W${d}`, `${name}_W${d}`, plans[2 * d], what('W'));
+      const R = emitMatrix(c.mod, `${name}:R${d}`, `${name}_R${d}`, plans[2 * d + 1], what('R'));
+      storage.push(`W${d} ${W.summary}, R${d} ${R.summary}`);
       const wmv = mvFunction(c.mod, W, `${name}_W${d}`);
       const rmv = mvFunction(c.mod, R, `${name}_R${d}`);
       let b = 'NULL', rbh = 'NULL', p = 'NULL';
@@ -131,7 +133,7 @@ function recurrent(kind: RecurrentKind): Lowerer {
     const y = c.wanted(0) && !lastOnly ? c.out(0) : null;
     const scratch = c.prog.temp(kind === 'GRU' ? 4 * H : GH);
     const reverse = cfg.direction === 'reverse' ? 1 : 0;
-    const kindNote = `${cfg.direction}, hidden ${H}, ${csr ? 'CSR' : 'dense'} weights, seq ${S}${len < S ? ` (len ${len})` : ''}` +
+    const kindNote = `${cfg.direction}, hidden ${H}, weights ${storage.join('; ')}, seq ${S}${len < S ? ` (len ${len})` : ''}` +
       (lastOnly ? ', Y read at its last step only (= h, not stored)' : '');
     c.prog.step(c.describe(kindNote), (p) => {
       const lines: string[] = [];

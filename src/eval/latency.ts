@@ -1,14 +1,15 @@
 // Batch-1 latency of whole models on Rampart's runtime and on onnxruntime-node,
-// measured in the same process (median of many runs after warm-up). Used by the main
-// job's summary; bench/runtime.ts holds the full benchmark with its targets.
+// measured in the same process (median of many runs after warm-up), for the summary
+// of `rampart main`. It is part of the product, so it imports no benchmark; bench/
+// holds the full benchmarks with their targets (bench/runtime.ts).
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
-import { InferenceSession } from '../runtime/index.ts';
-import { decodeModel } from '../runtime/onnx/decode.ts';
-import type { Dim, Tensor } from '../runtime/ir.ts';
-import { sizeOf } from '../runtime/tensor.ts';
-import { isBatchName } from '../targets/c/prepare.ts';
-import { median } from './common.ts';
+import { InferenceSession } from '../../runtime/index.ts';
+import { decodeModel } from '../../runtime/onnx/decode.ts';
+import { dimRole } from '../../runtime/dims.ts';
+import type { Tensor } from '../../runtime/ir.ts';
+import { sizeOf } from '../../runtime/tensor.ts';
+import { median } from './median.ts';
 
 export interface LatencyRow {
   label: string;
@@ -21,18 +22,17 @@ export interface LatencyOptions {
   /** Runs measured per (model, runtime) after warm-up. */
   runs?: number;
   warmup?: number;
-  /** Substitutes for symbolic dims other than the batch (e.g. a sequence length). */
+  /** The size of every free dim other than the batch (e.g. a sequence length). */
   symbolic?: number;
 }
 
-/** A deterministic batch-1 input for each graph input (symbolic dims: batch 1, others `symbolic`). */
+/** A deterministic batch-1 input for each graph input (free dims: the batch 1, others `symbolic`). */
 function inputsFor(path: string, symbolic: number): Record<string, Tensor> {
   const model = decodeModel(new Uint8Array(readFileSync(path)), { file: path });
   const feeds: Record<string, Tensor> = {};
   for (const inp of model.graph.inputs) {
-    // The batch is the dim named like one (time-major exports put it on axis 1), else an unnamed axis 0.
-    const dims = (inp.shape ?? []).map((d: Dim, i: number) =>
-      (typeof d === 'number' && d > 0 ? d : (typeof d === 'string' ? isBatchName(d) : i === 0) ? 1 : symbolic));
+    const dims = (inp.shape ?? []).map((d, i) =>
+      (typeof d === 'number' && d > 0 ? d : dimRole(d, i) === 'batch' ? 1 : symbolic));
     const data = new Float32Array(sizeOf(dims));
     for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 1000) / 1000;
     feeds[inp.name] = { dtype: 'float32', dims, data };
@@ -61,6 +61,7 @@ export async function measureLatency(models: { label: string; path: string }[], 
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor('float32', t.data as Float32Array, t.dims);
     rows.push({ label: m.label, runtime: 'onnxruntime-node', medianMs: await time(() => ortSession.run(ortFeeds), runs, warmup), runs });
+    await ortSession.release();
     for (const backend of ['js', 'wasm'] as const) {
       const s = await InferenceSession.create(m.path, { backend });
       rows.push({ label: m.label, runtime: `rampart-${backend}`, medianMs: await time(() => s.run(feeds), runs, warmup), runs });

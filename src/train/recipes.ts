@@ -2,8 +2,10 @@
 // scratch with `rampart zoo train <name>` (architecture, data split, seed, schedule).
 // Measured results (accuracy by onnxruntime-node, time, backend) are recorded in
 // models/<name>/manifest.json by the run that produced models/<name>/model.onnx.
-import type { Arch } from '../src/train/build.ts';
-import type { DatasetName } from '../src/data/index.ts';
+// The recipes are code of the product (`rampart zoo` reads them), so they live in
+// src/ and models/ holds only what they produced: src/ never imports models/.
+import type { Arch } from './build.ts';
+import type { DatasetName } from '../data/index.ts';
 
 export interface Recipe {
   name: string;
@@ -50,6 +52,20 @@ export const RECIPES: Recipe[] = [
     description: 'tanh RNN(28→128) + Linear(128→10) on sequential MNIST',
     arch: { kind: 'rnn', hidden: 128 },
     seed: 3, epochs: 20, lr: 2e-3, lrDecay: 0.9, clipNorm: 1,
+  },
+  {
+    ...SEQ,
+    name: 'lstm-256',
+    description: 'LSTM(28→256) + Linear(256→10) on sequential MNIST',
+    arch: { kind: 'lstm', hidden: 256 },
+    seed: 5, epochs: 8, lr: 2e-3, lrDecay: 0.8, clipNorm: 5,
+  },
+  {
+    ...SEQ,
+    name: 'lstm-stacked',
+    description: '2-layer LSTM(28→128→128) + Linear(128→10) on sequential MNIST',
+    arch: { kind: 'lstm', hidden: 128, layers: 2 },
+    seed: 6, epochs: 10, lr: 3e-3, lrDecay: 0.8, clipNorm: 5,
   },
   {
     name: 'cnn',

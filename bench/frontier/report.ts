@@ -1,0 +1,139 @@
+// bench/results/frontier.md, its charts, and the frontier section of docs/EVIDENCE.md,
+// rebuilt from bench/results/frontier.json. The recommendation (which block and level
+// a user should pick) is computed from the records, not written by hand: the fastest
+// point on Rampart's wasm backend whose accuracy after fine-tuning stays within one
+// point of dense.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../src/io/atomic.ts';
+import { specToSvg } from '../../src/report/chart.ts';
+import type { FrontierFile, FrontierPoint, ModelInfo } from './types.ts';
+
+const RESULTS_DIR = new URL('../results/', import.meta.url).pathname;
+const DOCS = new URL('../../docs/', import.meta.url).pathname;
+const START = '<!-- frontier:start (bench/frontier.ts writes this section) -->';
+const END = '<!-- frontier:end -->';
+/** Within this many accuracy points of dense counts as "keeps accuracy" (the issue's 1 point). */
+export const KEEP_POINTS = 1;
+
+const f3 = (x: number | undefined | null) => (x === undefined || x === null ? '—' : x.toFixed(3));
+const f4 = (x: number | undefined | null) => (x === undefined || x === null ? '—' : x.toFixed(4));
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+
+function pointsOf(file: FrontierFile, model: string): FrontierPoint[] {
+  return Object.values(file.points).filter((p) => p.model === model)
+    .sort((a, b) => a.block.localeCompare(b.block, 'en', { numeric: true }) || a.sparsity - b.sparsity);
+}
+
+export function bestPoint(info: ModelInfo, pts: FrontierPoint[]): FrontierPoint | null {
+  const ok = pts.filter((p) => p.accuracy >= info.dense - KEEP_POINTS / 100 && p.latency?.['rampart-wasm']);
+  ok.sort((a, b) => a.latency!['rampart-wasm']!.medianMs - b.latency!['rampart-wasm']!.medianMs);
+  return ok[0] ?? null;
+}
+
+async function frontierChart(info: ModelInfo, pts: FrontierPoint[]): Promise<string> {
+  const values = pts.filter((p) => p.latency?.['rampart-wasm']).map((p) => ({
+    block: p.block, ms: p.latency!['rampart-wasm']!.medianMs, acc: p.accuracy, level: p.level === 'guard' ? 'guard' : p.level,
+    guard: p.level === 'guard', sparsity: p.sparsity,
+  }));
+  const dl = info.denseLatency ?? {};
+  const rules = [
+    { name: 'onnxruntime-node (dense)', ms: dl['onnxruntime-node']?.medianMs },
+    { name: 'onnxruntime-web (dense)', ms: dl['onnxruntime-web']?.medianMs },
+    { name: 'rampart-wasm (dense)', ms: dl['rampart-wasm']?.medianMs },
+  ].filter((r) => r.ms !== undefined);
+  const spec = {
+    width: 560, height: 320, title: `${info.name}: accuracy after fine-tuning vs batch-1 latency (rampart wasm)`,
+    layer: [
+      {
+        data: { values }, mark: { type: 'line', point: true, opacity: 0.85 },
+        encoding: {
+          x: { field: 'ms', type: 'quantitative', title: 'batch-1 latency, ms (median)', scale: { type: 'log' } },
+          y: { field: 'acc', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
+          color: { field: 'block', type: 'nominal', title: 'block' },
+          order: { field: 'sparsity', type: 'quantitative' },
+        },
+      },
+      {
+        data: { values: values.filter((v) => v.guard) }, mark: { type: 'point', shape: 'diamond', size: 160, filled: false, strokeWidth: 2 },
+        encoding: { x: { field: 'ms', type: 'quantitative' }, y: { field: 'acc', type: 'quantitative' }, color: { field: 'block', type: 'nominal' } },
+      },
+      {
+        data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 4] },
+        encoding: { x: { field: 'ms', type: 'quantitative' }, color: { value: '#666' }, tooltip: { field: 'name' } },
+      },
+      {
+        data: { values: rules }, mark: { type: 'text', angle: 270, align: 'left', dx: 4, dy: -4, fontSize: 9, color: '#444' },
+        encoding: { x: { field: 'ms', type: 'quantitative' }, y: { value: 310 }, text: { field: 'name' } },
+      },
+      {
+        data: { values: [{ y: info.dense - KEEP_POINTS / 100 }] }, mark: { type: 'rule', strokeDash: [2, 2], color: '#c33' },
+        encoding: { y: { field: 'y', type: 'quantitative' } },
+      },
+    ],
+  };
+  return specToSvg(spec);
+}
+
+async function accuracyChart(info: ModelInfo, pts: FrontierPoint[]): Promise<string> {
+  const values = pts.map((p) => ({ block: p.block, s: p.sparsity, acc: p.accuracy, guard: p.level === 'guard' }));
+  return specToSvg({
+    width: 420, height: 260, title: `${info.name}: accuracy after fine-tuning vs sparsity`,
+    layer: [
+      { data: { values }, mark: { type: 'line', point: true }, encoding: {
+        x: { field: 's', type: 'quantitative', title: 'sparsity', scale: { zero: false } },
+        y: { field: 'acc', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
+        color: { field: 'block', type: 'nominal', title: 'block' }, order: { field: 's', type: 'quantitative' } } },
+      { data: { values: values.filter((v) => v.guard) }, mark: { type: 'point', shape: 'diamond', size: 160, filled: false, strokeWidth: 2 },
+        encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'acc', type: 'quantitative' }, color: { field: 'block', type: 'nominal' } } },
+      { data: { values: [{ y: info.dense - KEEP_POINTS / 100 }] }, mark: { type: 'rule', strokeDash: [2, 2], color: '#c33' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+    ],
+  });
+}
+
+function modelSection(info: ModelInfo, pts: FrontierPoint[], svgRel: string): string[] {
+  const dl = info.denseLatency ?? {};
+  const node = dl['onnxruntime-node']?.medianMs, web = dl['onnxruntime-web']?.medianMs;
+  const L = [`### ${info.name}`, '', `${info.description}; ${info.dataset}, ${info.trainSamples} train / ${info.testSamples} test samples; dense accuracy ${f4(info.dense)} (onnxruntime-node).`,
+    `Dense, batch 1: onnxruntime-node ${f3(node)} ms, onnxruntime-web ${f3(web)} ms, rampart wasm ${f3(dl['rampart-wasm']?.medianMs)} ms, rampart js ${f3(dl['rampart-js']?.medianMs)} ms.`, ''];
+  const best = bestPoint(info, pts);
+  if (best) {
+    const w = best.latency!['rampart-wasm']!.medianMs;
+    L.push(`**Pick: ${best.block} at ${best.level === 'guard' ? "the guard's level" : best.level} (sparsity ${best.sparsity.toFixed(3)})**: accuracy ${f4(best.accuracy)} (dense ${f4(info.dense)}), ${f3(w)} ms on rampart wasm: ${ratio(node, w)} onnxruntime-node and ${ratio(web, w)} onnxruntime-web on the dense model.`, '');
+  } else L.push('No measured point keeps accuracy within one point of dense.', '');
+  L.push('| block | level | sparsity | after prune | after fine-tuning | Δ vs dense | all layers Ramanujan | min Δr | wasm ms (p10–p90) | js ms | vs ort-node | vs ort-web |',
+    '|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|');
+  for (const p of pts) {
+    const w = p.latency?.['rampart-wasm'], j = p.latency?.['rampart-js'];
+    const minDr = p.layers.reduce<number | null>((m, l) => (l.deltaR === null ? m : m === null ? l.deltaR : Math.min(m, l.deltaR)), null);
+    L.push(`| ${p.block} | ${p.level} | ${p.sparsity.toFixed(3)} | ${f4(p.afterPrune)} | ${f4(p.accuracy)} | ${((p.accuracy - info.dense) * 100).toFixed(2)} | ${p.allRamanujan ? 'yes' : 'no'} | ${minDr === null ? '—' : minDr.toFixed(2)} | ${w ? `${f3(w.medianMs)} (${f3(w.p10Ms)}–${f3(w.p90Ms)})` : '—'} | ${f3(j?.medianMs)} | ${ratio(node, w?.medianMs)} | ${ratio(web, w?.medianMs)} |`);
+  }
+  L.push('', `![${info.name} frontier](${svgRel}frontier-${info.name}.svg) ![${info.name} accuracy](${svgRel}frontier-${info.name}-accuracy.svg)`, '');
+  return L;
+}
+
+export async function writeFrontierReport(file: FrontierFile): Promise<void> {
+  const svgDir = join(DOCS, 'evidence');
+  mkdirSync(svgDir, { recursive: true });
+  const c = file.conditions as Record<string, unknown>;
+  const body: string[] = [
+    '## Block sparsity: accuracy against latency (the frontier)', '',
+    'Generated by `npx tsx bench/frontier.ts` from `bench/results/frontier.json`. Each point: magnitude pruning with whole blocks (`rampart prune --block RxC`), either at the guard\'s level (`--sparsity auto --guard delta-r`: every layer to the highest sparsity at which its element graph stays Ramanujan; marked ◇) or with every layer at a fixed level (no guard); then fine-tuning with the masks fixed (' +
+      `${Object.values(file.points)[0]?.epochs ?? 2} epochs, the main job's schedule), test accuracy by onnxruntime-node. Latency: batch 1, one thread, every session interleaved round-robin in one process (median of the rounds, p10–p90 spread); Rampart runs the pruned model (its packer re-detects the blocks from the zeros); onnxruntime runs the dense model. The red dashed line is dense accuracy − ${KEEP_POINTS} point.`, '',
+    `Conditions: ${c.cpu ?? '?'}, ${c.cores ?? '?'} cores, ${c.arch ?? '?'} [${(c.isa as string[] | undefined)?.join(' ') ?? ''}], wasm SIMD ${c.wasmSimd ?? '?'}, ${c.threads ?? 1} thread, batch ${c.batch ?? 1}, node ${c.node ?? '?'}, load average ${typeof c.loadAverage === 'number' ? c.loadAverage.toFixed(1) : '?'} at the start, ${c.date ?? ''}.`, '',
+  ];
+  for (const info of Object.values(file.models)) {
+    const pts = pointsOf(file, info.name);
+    if (pts.length === 0) continue;
+    writeFileAtomic(join(svgDir, `frontier-${info.name}.svg`), await frontierChart(info, pts));
+    writeFileAtomic(join(svgDir, `frontier-${info.name}-accuracy.svg`), await accuracyChart(info, pts));
+    body.push(...modelSection(info, pts, 'evidence/'));
+  }
+  writeFileAtomic(join(RESULTS_DIR, 'frontier.md'), body.map((l) => l.replaceAll('](evidence/', '](../../docs/evidence/')).join('\n') + '\n');
+  const evidence = join(DOCS, 'EVIDENCE.md');
+  const old = existsSync(evidence) ? readFileSync(evidence, 'utf8') : '# Evidence\n';
+  const section = [START, ...body, END].join('\n');
+  const a = old.indexOf(START), b = old.indexOf(END);
+  const next = a >= 0 && b > a ? old.slice(0, a) + section + old.slice(b + END.length) : `${old.trimEnd()}\n\n${section}\n`;
+  writeFileAtomic(evidence, next);
+}
