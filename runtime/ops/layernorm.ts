@@ -8,7 +8,7 @@
 import { allocData, shapeString, sizeOf } from '../tensor.ts';
 import { attrFloat, attrInt, fail } from './attrs.ts';
 import type { KernelTable } from './types.ts';
-import { broadcastIndex, broadcastShapes, need, needFloat, normAxis } from './shared.ts';
+import { broadcastIndex, need, needFloat, normAxis } from './shared.ts';
 
 export const layerNormKernels: KernelTable = {
   LayerNormalization: (inputs, node) => {
@@ -24,8 +24,9 @@ export const layerNormKernels: KernelTable = {
     for (const p of params) {
       const name = p === S ? 'Scale' : 'B';
       if (p.dtype !== X.dtype) fail(node, `${name} is ${p.dtype}, X is ${X.dtype}`, `${name} of X's dtype`);
-      const b = broadcastShapes(node, [X.dims, p.dims]);
-      if (b.length !== r || b.some((d, i) => d !== X.dims[i])) fail(node, `${name} ${shapeString(p.dims)} does not broadcast to X ${shapeString(X.dims)}`, `${name} broadcastable to X's shape`);
+      // Unidirectional: p's dims, right-aligned, are each 1 or X's.
+      const fits = p.dims.length <= r && p.dims.every((d, i) => d === 1 || d === X.dims[r - p.dims.length + i]);
+      if (!fits) fail(node, `${name} ${shapeString(p.dims)} does not broadcast to X ${shapeString(X.dims)}`, `${name} broadcastable to X's shape`);
     }
     const s = S.data as Float32Array, b = B ? (B.data as Float32Array) : null;
     const is = broadcastIndex(X.dims, S.dims), ib = B ? broadcastIndex(X.dims, B.dims) : null;

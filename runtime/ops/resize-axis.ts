@@ -28,7 +28,7 @@ export interface AxisGeometry {
 /** CSR-like: output index j reads index[start[j] .. start[j+1]) with those weights. */
 export interface AxisTaps { start: Int32Array; index: Int32Array; weight: Float64Array; outside: Uint8Array }
 
-const COORDS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nearest', 'tf_crop_and_resize'];
+const COORDS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
 const NEAREST = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 
 /** The input coordinate output index x maps to. */
@@ -44,7 +44,7 @@ export function sourceCoordinate(coord: string, x: number, g: AxisGeometry): num
     case 'pytorch_half_pixel': return length > 1 ? (x + 0.5) / scale - 0.5 : 0;
     case 'align_corners': return length === 1 ? 0 : (x * (inLen - 1)) / (length - 1);
     case 'asymmetric': return x / scale;
-    case 'tf_half_pixel_for_nearest': return (x + 0.5) / scale;
+    case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
     default: // tf_crop_and_resize
       return length > 1
         ? roi[0] * (inLen - 1) + (x * (roi[1] - roi[0]) * (inLen - 1)) / (length - 1)

@@ -21,49 +21,44 @@ import { axisTaps, type AxisTaps, type ResizeRule } from './resize-axis.ts';
 const MODES = ['nearest', 'linear', 'cubic'];
 const POLICIES = ['stretch', 'not_larger', 'not_smaller'];
 
-/** Per axis of X: the output size, the scale, and the roi [start, end] (tf_crop_and_resize). */
-interface Geometry { out: number[]; scale: number[]; length: number[]; roi: [number, number][] }
+/** Per axis of X: the output size, the scale, the unrounded output length, and the roi [start, end]. */
+export interface Geometry { out: number[]; scale: number[]; length: number[]; roi: [number, number][] }
 
-/** The values of an optional input, or undefined when it is absent or empty ('' or a 0-element tensor). */
-function given(inputs: (Tensor | undefined)[], i: number): Tensor | undefined {
-  const t = inputs[i];
-  return t && t.data.length > 0 ? t : undefined;
-}
+/** What the node asks for, per named axis: scales or sizes (exactly one), the aspect policy, the roi. */
+export interface ResizeRequest { axes: number[]; scales?: ArrayLike<number>; sizes?: number[]; policy: string; roi?: ArrayLike<number> }
 
-function geometry(node: Node, inputs: (Tensor | undefined)[], x: Tensor, rule: ResizeRule, ctx: KernelContext): Geometry {
-  const r = x.dims.length;
-  const axes = ctx.opset >= 18 && attrInts(node, 'axes') ? attrInts(node, 'axes')!.map((a) => normAxis(node, a, r, 'axes entry')) : [...Array(r).keys()];
-  if (new Set(axes).size !== axes.length) fail(node, `axes [${attrInts(node, 'axes')}] repeat an axis`, 'distinct axes');
-  const roi: [number, number][] = x.dims.map(() => [0, 1]);
-  const roiT = ctx.opset >= 11 ? given(inputs, 1) : undefined;
-  if (roiT && rule.coord === 'tf_crop_and_resize') {
-    const v = nums(node, roiT, 'roi');
-    if (v.length !== 2 * axes.length) fail(node, `roi has ${v.length} values`, `${2 * axes.length} values (starts, then ends)`);
-    axes.forEach((a, k) => { roi[a] = [v[k], v[k + axes.length]]; });
+/**
+ * The spec's output sizes and scales for input dims `inDims` (shared with shape
+ * inference, src/ir/shape-rules/resize.ts). `fail` reports a bad request.
+ */
+export function resizeGeometry(inDims: readonly number[], req: ResizeRequest, fail: (msg: string, expected: string) => never): Geometry {
+  const { axes, scales, sizes, policy } = req;
+  const roi: [number, number][] = inDims.map(() => [0, 1]);
+  if (req.roi) {
+    if (req.roi.length !== 2 * axes.length) fail(`roi has ${req.roi.length} values`, `${2 * axes.length} values (starts, then ends)`);
+    axes.forEach((a, k) => { roi[a] = [req.roi![k], req.roi![k + axes.length]]; });
   }
-  const scalesT = given(inputs, ctx.opset >= 11 ? 2 : 1);
-  const sizesT = ctx.opset >= 11 ? given(inputs, 3) : undefined;
-  if (!!scalesT === !!sizesT) fail(node, scalesT ? 'both scales and sizes are given' : 'neither scales nor sizes is given', 'exactly one of scales and sizes');
-  const out = x.dims.slice();
-  const scale = x.dims.map(() => 1);
-  const length = x.dims.slice();
-  if (scalesT) {
-    const s = nums(node, scalesT, 'scales');
-    if (s.length !== axes.length) fail(node, `scales has ${s.length} values for ${axes.length} axes`, `${axes.length} scales`);
+  if (!!scales === !!sizes) fail(scales ? 'both scales and sizes are given' : 'neither scales nor sizes is given', 'exactly one of scales and sizes');
+  const out = inDims.slice();
+  const scale = inDims.map(() => 1);
+  const length = inDims.slice();
+  if (scales) {
+    if (scales.length !== axes.length) fail(`scales has ${scales.length} values for ${axes.length} axes`, `${axes.length} scales`);
     axes.forEach((a, k) => {
-      if (!(s[k] > 0)) fail(node, `scale ${s[k]} on axis ${a}`, 'positive scales');
-      scale[a] = s[k];
-      // The spec's output size; the coordinate maths uses the unrounded length (ONNX's reference does).
-      length[a] = x.dims[a] * (roi[a][1] - roi[a][0]) * s[k];
-      out[a] = Math.floor(length[a]);
+      if (!(scales[k] > 0)) fail(`scale ${scales[k]} on axis ${a}`, 'positive scales');
+      scale[a] = scales[k];
+      // The coordinate maths uses the unrounded length (ONNX's reference does). The output
+      // size is floored from the float32 product, as onnxruntime computes it: PyTorch's
+      // scale_factor 2.6 on 5 gives 13 there (5 × float32(2.6) is 12.9999995 in float64).
+      length[a] = inDims[a] * (roi[a][1] - roi[a][0]) * scales[k];
+      out[a] = Math.floor(Math.fround(length[a]));
     });
   } else {
-    const s = intList(node, sizesT!, 'sizes');
-    if (s.length !== axes.length) fail(node, `sizes has ${s.length} values for ${axes.length} axes`, `${axes.length} sizes`);
-    if (s.some((d) => !Number.isInteger(d) || d < 0)) fail(node, `sizes [${s.join(',')}]`, 'non-negative sizes');
-    const policy = ctx.opset >= 18 ? attrString(node, 'keep_aspect_ratio_policy', 'stretch') : 'stretch';
-    if (!POLICIES.includes(policy)) fail(node, `keep_aspect_ratio_policy '${policy}'`, POLICIES.join(', '));
-    const ratios = axes.map((a, k) => s[k] / x.dims[a]);
+    const s = sizes!;
+    if (s.length !== axes.length) fail(`sizes has ${s.length} values for ${axes.length} axes`, `${axes.length} sizes`);
+    if (s.some((d) => !Number.isInteger(d) || d < 0)) fail(`sizes [${s.join(',')}]`, 'non-negative sizes');
+    if (!POLICIES.includes(policy)) fail(`keep_aspect_ratio_policy '${policy}'`, POLICIES.join(', '));
+    const ratios = axes.map((a, k) => s[k] / inDims[a]);
     const keep = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
     axes.forEach((a, k) => {
       if (policy === 'stretch') {
@@ -71,16 +66,48 @@ function geometry(node: Node, inputs: (Tensor | undefined)[], x: Tensor, rule: R
         scale[a] = ratios[k];
       } else {
         // One scale for every axis named, the output size rounded half up (the spec's round_int).
-        out[a] = Math.floor(keep * x.dims[a] + 0.5);
+        out[a] = Math.floor(keep * inDims[a] + 0.5);
         scale[a] = keep;
       }
       length[a] = out[a];
     });
   }
-  axes.forEach((a) => {
-    if (x.dims[a] === 0 && out[a] > 0) fail(node, `axis ${a} of X ${shapeString(x.dims)} is empty`, 'a non-empty axis to resize');
-  });
   return { out, scale, length, roi };
+}
+
+/** The optional input i, or undefined when it is absent or empty ('' or a 0-element tensor). */
+function given(inputs: (Tensor | undefined)[], i: number): Tensor | undefined {
+  const t = inputs[i];
+  return t && t.data.length > 0 ? t : undefined;
+}
+
+/** Which input holds the scales: 1 at opset 10 (Resize(X, scales)), 2 from opset 11 (after roi). */
+export const scalesInput = (opset: number) => (opset < 11 ? 1 : 2);
+
+/** The `axes` attribute (opset 18), normalised, or every axis. */
+export function resizeAxes(node: Node, rank: number, opset: number): number[] {
+  const raw = opset >= 18 ? attrInts(node, 'axes') : undefined;
+  if (!raw) return [...Array(rank).keys()];
+  const axes = raw.map((a) => normAxis(node, a, rank, 'axes entry'));
+  if (new Set(axes).size !== axes.length) fail(node, `axes [${raw.join(',')}] repeat an axis`, 'distinct axes');
+  return axes;
+}
+
+function geometry(node: Node, inputs: (Tensor | undefined)[], x: Tensor, rule: ResizeRule, ctx: KernelContext): Geometry {
+  const scalesT = given(inputs, scalesInput(ctx.opset));
+  const sizesT = ctx.opset >= 11 ? given(inputs, 3) : undefined;
+  const roiT = ctx.opset >= 11 && rule.coord === 'tf_crop_and_resize' ? given(inputs, 1) : undefined;
+  const g = resizeGeometry(x.dims, {
+    axes: resizeAxes(node, x.dims.length, ctx.opset),
+    scales: scalesT && nums(node, scalesT, 'scales'),
+    sizes: sizesT && intList(node, sizesT, 'sizes'),
+    policy: ctx.opset >= 18 ? attrString(node, 'keep_aspect_ratio_policy', 'stretch') : 'stretch',
+    roi: roiT && nums(node, roiT, 'roi'),
+  }, (msg, expected) => fail(node, msg, expected));
+  x.dims.forEach((d, a) => {
+    if (d === 0 && g.out[a] > 0) fail(node, `axis ${a} of X ${shapeString(x.dims)} is empty`, 'a non-empty axis to resize');
+  });
+  return g;
 }
 
 function ruleOf(node: Node, ctx: KernelContext): ResizeRule {
@@ -127,7 +154,7 @@ export const resizeKernels: KernelTable = {
     }
     const fill = attrFloat(node, 'extrapolation_value', 0);
     let dims = x.dims.slice();
-    let cur = Float64Array.from(xs);
+    let cur: Float64Array = Float64Array.from(xs);
     for (let a = 0; a < dims.length; a++) {
       const taps = axisTaps(node, rule, { inLen: x.dims[a], outLen: g.out[a], scale: g.scale[a], length: g.length[a], roi: g.roi[a] });
       if (taps === null) continue; // the identity on this axis

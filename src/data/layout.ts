@@ -34,6 +34,7 @@ export interface Layout {
 const free = (d: Dim): boolean => d === null || typeof d === 'string';
 const fits = (d: Dim, n: number): boolean => free(d) || d === n;
 const fixed = (d: Dim): number | null => (typeof d === 'number' ? d : null);
+const named = (d: Dim, role: 'batch' | 'seq'): boolean => typeof d === 'string' && dimRoleOfName(d) === role;
 
 export function modelInputLayout(shape: Dim[] | null, forced?: LayoutKind): Layout {
   const what = `an image input [B,784], [B,1,28,28], [B,28,28,1], [B,T,F] or [T,B,F] with T*F=784`;
@@ -59,6 +60,9 @@ export function modelInputLayout(shape: Dim[] | null, forced?: LayoutKind): Layo
     const cands: Layout[] = [];
     const tryLayout = (kind: 'batch-first' | 'time-major', b: number, t: number): void => {
       if (!is(kind) || feat === null) return;
+      // A dim named as the batch is never the time axis (nor a sequence's the batch):
+      // [B,40,98] is not 8 steps of 98 pixels at a fixed batch of 40.
+      if (named(shape[t], 'batch') || named(shape[b], 'seq')) return;
       const steps = PIXELS / feat;
       if (fits(shape[t], steps)) cands.push({ kind, batchAxis: b, fixedBatch: fixed(shape[b]), steps, features: feat });
     };

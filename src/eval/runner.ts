@@ -86,7 +86,16 @@ async function ortRunner(src: RunnerSource): Promise<Runner> {
     runtime: 'ort',
     run: async (feeds) => {
       const ortFeeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-      for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = toOrt(ort.Tensor, t);
+      for (const [k, t] of Object.entries(feeds)) {
+        // onnxruntime-node 1.30 aborts the whole process (SIGABRT) on an empty input to
+        // a recurrent op, rather than throwing: refuse it while we still can say why.
+        if (t.dims.includes(0)) {
+          throw new RampartError(`input '${k}' is empty (${t.dtype} [${t.dims.join(',')}])`, {
+            file: src.path, expected: "a non-empty input for onnxruntime, which aborts on empty ones (the 'reference', 'js' and 'wasm' runtimes take them)",
+          });
+        }
+        ortFeeds[k] = toOrt(ort.Tensor, t);
+      }
       let out: Record<string, unknown>;
       try {
         out = await session.run(ortFeeds);

@@ -1,6 +1,11 @@
-// Plain-text rendering of an InspectReport.
+// Plain-text rendering of an InspectReport. Every name in it comes from the model
+// file and is printed through `printable` (a name can hold a newline or a terminal
+// escape sequence); the JSON form needs nothing, JSON.stringify escapes controls.
 import { shapeString } from '../../runtime/tensor.ts';
+import { printable as p } from '../io/terminal.ts';
 import type { InspectReport, LayerRow } from './report.ts';
+
+const shape = (dims: Parameters<typeof shapeString>[0]): string => p(shapeString(dims));
 
 /** 1234567 → '1.23M'; exact below 10,000 so small fixtures read exactly. */
 export function humanCount(n: number | null): string {
@@ -16,14 +21,14 @@ const pct = (x: number | null): string => (x === null ? '-' : (100 * x).toFixed(
 
 export function renderReport(r: InspectReport, all: boolean): string {
   const lines: string[] = [];
-  if (r.file) lines.push(`model: ${r.file}`);
-  if (r.producer) lines.push(`producer: ${r.producer}`);
-  lines.push(`opset: ${r.opset.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')}`);
+  if (r.file) lines.push(`model: ${p(r.file)}`);
+  if (r.producer) lines.push(`producer: ${p(r.producer)}`);
+  lines.push(`opset: ${r.opset.map((o) => `${p(o.domain || 'ai.onnx')} ${o.version}`).join(', ')}`);
   for (const i of r.inputs) {
-    lines.push(`input  ${i.name}: ${i.dtype} ${i.shape ? shapeString(i.shape) : '?'}${i.bound ? ` -> ${shapeString(i.bound)}` : ''}`);
+    lines.push(`input  ${p(i.name)}: ${i.dtype} ${i.shape ? shape(i.shape) : '?'}${i.bound ? ` -> ${shape(i.bound)}` : ''}`);
   }
-  for (const o of r.outputs) lines.push(`output ${o.name}: ${o.dtype} ${o.shape ? shapeString(o.shape) : '?'}`);
-  const syms = r.bindings.map((b) => `${b.symbol ?? '?'}=${b.value} (${b.role})`);
+  for (const o of r.outputs) lines.push(`output ${p(o.name)}: ${o.dtype} ${o.shape ? shape(o.shape) : '?'}`);
+  const syms = r.bindings.map((b) => `${p(String(b.symbol ?? '?'))}=${b.value} (${b.role})`);
   // Only mention the sizes that were applied: a model with a fixed batch ignores --batch.
   const at: string[] = [];
   if (r.bindings.some((b) => b.role === 'batch')) at.push(`batch ${r.batch}`);
@@ -31,7 +36,7 @@ export function renderReport(r: InspectReport, all: boolean): string {
   lines.push(syms.length
     ? `MACs per inference at ${at.length ? at.join(', ') : 'the given dims'}; bound ${[...new Set(syms)].join(', ')}`
     : 'MACs per inference at the model\'s fixed input shapes');
-  if (r.shapeWarning) lines.push(`warning: ${r.shapeWarning}`);
+  if (r.shapeWarning) lines.push(`warning: ${p(r.shapeWarning)}`);
   lines.push('');
 
   const shown = all ? r.layers : r.layers.filter((l) => l.weights.length > 0 || (l.macs ?? 0) > 0 || l.status !== 'supported');
@@ -50,19 +55,19 @@ export function renderReport(r: InspectReport, all: boolean): string {
   if (hidden > 0) {
     const ops = new Map<string, number>();
     for (const l of r.layers) if (!shown.includes(l)) ops.set(l.op, (ops.get(l.op) ?? 0) + 1);
-    lines.push(`(${hidden} nodes without weights not shown: ${[...ops].map(([o, n]) => `${o}×${n}`).join(', ')}; --all lists them)`);
+    lines.push(`(${hidden} nodes without weights not shown: ${[...ops].map(([o, n]) => `${p(o)}×${n}`).join(', ')}; --all lists them)`);
   }
   if (r.unsupported.length > 0) {
-    lines.push(`unsupported ops: ${[...new Set(r.unsupported.map((u) => (u.domain ? `${u.domain}::${u.op}` : u.op)))].join(', ')} — rampart cannot run or compile this model as is`);
+    lines.push(`unsupported ops: ${[...new Set(r.unsupported.map((u) => p(u.domain ? `${u.domain}::${u.op}` : u.op)))].join(', ')} — rampart cannot run or compile this model as is`);
   }
   return lines.join('\n') + '\n';
 }
 
 function row(l: LayerRow): string[] {
   return [
-    l.node,
-    l.domain && l.domain !== 'ai.onnx' ? `${l.domain}::${l.op}` : l.op,
-    l.weights.map((w) => shapeString(w.dims)).join(' '),
+    p(l.node),
+    p(l.domain && l.domain !== 'ai.onnx' ? `${l.domain}::${l.op}` : l.op),
+    l.weights.map((w) => shape(w.dims)).join(' '),
     humanCount(l.params),
     pct(l.sparsity),
     humanCount(l.macs),

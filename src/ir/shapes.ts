@@ -15,6 +15,9 @@ import * as sg from './shape-rules/slice-gather.ts';
 import * as t from './shape-rules/tensor-ops.ts';
 import type { InferCtx, Known, ShapeRule } from './shape-rules/types.ts';
 import { AveragePool, BatchNormalization, Conv, GlobalAveragePool, MaxPool } from './shape-rules/window.ts';
+import { Expand, sameShape, Where } from './shape-rules/broadcast-ops.ts';
+import { LayerNormalization, ReduceMean } from './shape-rules/reduce-norm.ts';
+import { Resize } from './shape-rules/resize.ts';
 
 /** One rule per supported ai.onnx op (runtime/ops/groups.ts SUPPORTED_OPS). */
 export const SHAPE_RULES: Record<string, ShapeRule> = {
@@ -25,6 +28,8 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   Flatten: t.Flatten, Reshape: t.Reshape, Transpose: t.Transpose, Squeeze: t.Squeeze, Unsqueeze: t.Unsqueeze,
   Concat: t.Concat, Pad: t.Pad, Slice: sg.Slice, Gather: sg.Gather, Shape: sg.Shape, ConstantOfShape: sg.ConstantOfShape, Constant: sg.Constant,
   MaxPool, AveragePool, GlobalAveragePool, BatchNormalization,
+  HardSwish: el.same, Erf: el.same, Where, Expand, ReduceMean, LayerNormalization, Resize,
+  ScatterElements: sameShape, Scatter: sameShape, ScatterND: sameShape, CumSum: sameShape,
 };
 
 export function inferShapes(model: Model, file?: string): void {

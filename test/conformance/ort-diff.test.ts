@@ -2,74 +2,7 @@
 // opsets (Softmax < 13, Slice < 10, Squeeze attrs < 13, BatchNorm 9), 1-D and grouped
 // convs, ceil_mode with pads, MaxPool indices over batches and channels, integer
 // division, float -> int casts, Slice's INT64 sentinels. Each case is one node.
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import type { Attr, DType, Model, Tensor } from '../../runtime/ir.ts';
-import { executeModel } from '../../runtime/executor.ts';
-import { referenceKernels } from '../../runtime/ops/index.ts';
-import { encodeModel } from '../../src/onnx/export.ts';
-import { runOrt } from '../onnx/ort.ts';
-import { tensorMismatch } from './harness.ts';
-
-// Deterministic inputs: mulberry32.
-let seed = 0x5eed;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const f32 = (...dims: number[]): Tensor => ({ dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rand() * 4 - 2) });
-const of = (dtype: DType, dims: number[], v: number[]): Tensor => {
-  const ctor = { int64: Float64Array, int32: Int32Array, float32: Float32Array, float64: Float64Array, bool: Uint8Array, uint8: Uint8Array, int8: Int8Array } as Record<string, new (a: number[]) => Tensor['data']>;
-  return { dtype, dims, data: new ctor[dtype](v) };
-};
-const i64 = (...v: number[]) => of('int64', [v.length], v);
-const INT64_MAX = 9223372036854775807; // saturates to 2^63 in float64, as the importer stores it
-const INT64_MIN = -9223372036854775808;
-
-const int = (value: number): Attr => ({ type: 'int', value });
-const ints = (...value: number[]): Attr => ({ type: 'ints', value });
-const flt = (value: number): Attr => ({ type: 'float', value });
-const str = (value: string): Attr => ({ type: 'string', value });
-const tns = (value: Tensor): Attr => ({ type: 'tensor', value });
-
-interface Case {
-  op: string;
-  opset: number;
-  /** Runtime inputs; `init` ones become initializers (constants ORT can fold, int64 sentinels). */
-  inputs: (Tensor | { init: Tensor } | null)[];
-  attrs?: Record<string, Attr>;
-  /** Output dtypes (ORT checks them against its inference); default: the first input's. */
-  out?: DType[];
-}
-
-function model(c: Case): { model: Model; feeds: Record<string, Tensor> } {
-  const feeds: Record<string, Tensor> = {};
-  const initializers: Record<string, Tensor> = {};
-  const names = c.inputs.map((t, i) => {
-    if (t === null) return '';
-    if ('init' in t) initializers[`in${i}`] = t.init;
-    else feeds[`in${i}`] = t;
-    return `in${i}`;
-  });
-  const first = c.inputs[0];
-  const dtypes = c.out ?? [first && 'init' in first ? first.init.dtype : first ? first.dtype : 'float32'];
-  const outs = dtypes.map((_, k) => `out${k}`);
-  return {
-    feeds,
-    model: {
-      irVersion: 8, opsetImports: [{ domain: '', version: c.opset }], producerName: 'rampart-test', producerVersion: '0',
-      functions: [], metadata: {},
-      graph: {
-        name: c.op, initializers, valueInfo: {},
-        inputs: Object.entries(feeds).map(([name, t]) => ({ name, dtype: t.dtype, shape: t.dims })),
-        outputs: outs.map((name, k) => ({ name, dtype: dtypes[k], shape: null })),
-        nodes: [{ name: 'n', op: c.op, domain: '', inputs: names, outputs: outs, attrs: c.attrs ?? {} }],
-      },
-    },
-  };
-}
+import { f32, flt, i64, int, ints, INT64_MAX, INT64_MIN, matchOrt, of, str, tns, type Case } from './single-node.ts';
 
 const cases: Record<string, Case> = {
   'Clip opset 6 attributes (ReLU6)': { op: 'Clip', opset: 6, inputs: [f32(2, 3, 4)], attrs: { min: flt(0), max: flt(1.5) } },
@@ -137,14 +70,4 @@ const cases: Record<string, Case> = {
   'ConstantOfShape int64 value': { op: 'ConstantOfShape', opset: 9, inputs: [i64(2, 3)], attrs: { value: tns(of('int64', [1], [7])) } },
 };
 
-for (const [title, c] of Object.entries(cases)) {
-  test(`matches onnxruntime: ${title}`, async () => {
-    const { model: m, feeds } = model(c);
-    const ours = executeModel(m, feeds, referenceKernels, { opset: c.opset });
-    const theirs = await runOrt(encodeModel(m), feeds);
-    for (const name of m.graph.outputs.map((o) => o.name)) {
-      assert.ok(theirs[name] && ours[name], `output ${name} missing`);
-      assert.equal(tensorMismatch(ours[name], theirs[name]), null, `output ${name}`);
-    }
-  });
-}
+matchOrt(cases);

@@ -1,10 +1,11 @@
 // `rampart eval`: top-1 accuracy of a classifier on the MNIST / Fashion-MNIST test split.
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { RampartError } from '../../../runtime/errors.ts';
+import { integerFlag } from '../flags.ts';
 import { DATASETS, type DatasetName, type LayoutKind } from '../../data/index.ts';
 import { DEFAULT_BATCH_SIZE, evaluateAccuracy } from '../../eval/accuracy.ts';
 import { RUNTIMES, type RuntimeName } from '../../eval/runner.ts';
+import { DEFAULT_RUNTIME } from './run.ts';
 
 interface EvalCliOptions {
   data: DatasetName;
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     .argument('<model>', 'the .onnx model (one float32 image input, [B,classes] scores out)')
     .addOption(new Option('-d, --data <dataset>', 'dataset').choices(DATASETS).makeOptionMandatory())
     .option('-n, --limit <N>', 'evaluate the first N test samples only')
-    .addOption(new Option('-r, --runtime <runtime>', 'what executes the model').choices(RUNTIMES).default('reference'))
+    .addOption(new Option('-r, --runtime <runtime>', 'what executes the model').choices(RUNTIMES).default(DEFAULT_RUNTIME))
     .option('-b, --batch-size <B>', 'samples per inference', String(DEFAULT_BATCH_SIZE))
     .addOption(new Option('--layout <layout>', 'input layout (default: read off the model input shape)').choices(LAYOUTS))
     .option('--json', 'print {"accuracy", "n", "correct"} as JSON')
@@ -37,8 +38,8 @@ export function register(program: Command): void {
       'Example:\n  rampart eval models/lstm/model.onnx --data mnist --limit 500 --runtime ort',
     ].join('\n'))
     .action(async (modelPath: string, opts: EvalCliOptions) => {
-      const limit = opts.limit === undefined ? undefined : positiveInt(opts.limit, '--limit');
-      const batchSize = positiveInt(opts.batchSize, '--batch-size');
+      const limit = opts.limit === undefined ? undefined : integerFlag(opts.limit, '--limit');
+      const batchSize = integerFlag(opts.batchSize, '--batch-size');
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ stream: process.stderr, format: 'eval [{bar}] {value}/{total} samples | {eta}s left', hideCursor: true }, cliProgress.Presets.shades_classic)
         : undefined;
@@ -60,12 +61,4 @@ export function register(program: Command): void {
         if (started) bar?.stop();
       }
     });
-}
-
-function positiveInt(s: string, flag: string): number {
-  const n = Number(s);
-  if (!/^\d+$/.test(s.trim()) || !Number.isInteger(n) || n < 1) {
-    throw new RampartError(`${flag} ${s}`, { expected: 'a positive integer' });
-  }
-  return n;
 }

@@ -4,6 +4,7 @@ import { RampartError } from '../../../runtime/errors.ts';
 import { loadModel } from '../../onnx/import.ts';
 import { inspectModel, type InspectReport } from '../../inspect/report.ts';
 import { renderReport } from '../../inspect/table.ts';
+import { integerFlag } from '../flags.ts';
 
 export interface InspectOptions { batch: string; seqLen: string; dim: string[]; json?: boolean; all?: boolean }
 
@@ -31,19 +32,13 @@ export function register(program: Command): void {
 
 /** The command without the printing: flags parsed and checked, the report built. */
 export function inspectCommand(modelPath: string, opts: Partial<InspectOptions>): InspectReport {
-  const batch = positiveInt(opts.batch ?? '1', '--batch');
-  const seqLen = positiveInt(opts.seqLen ?? '1', '--seq-len');
+  const batch = integerFlag(opts.batch ?? '1', '--batch');
+  const seqLen = integerFlag(opts.seqLen ?? '1', '--seq-len');
   const dims: Record<string, number> = {};
   for (const spec of opts.dim ?? []) {
     const eq = spec.lastIndexOf('=');
     if (eq <= 0) throw new RampartError(`--dim '${spec}'`, { expected: 'NAME=SIZE' });
-    dims[spec.slice(0, eq)] = positiveInt(spec.slice(eq + 1), `--dim ${spec.slice(0, eq)}`);
+    dims[spec.slice(0, eq)] = integerFlag(spec.slice(eq + 1), `--dim ${spec.slice(0, eq)}`);
   }
   return inspectModel(loadModel(modelPath), { batch, seqLen, dims, file: modelPath });
-}
-
-function positiveInt(s: string, flag: string): number {
-  const n = Number(s);
-  if (!/^\s*\d+\s*$/.test(s) || !Number.isSafeInteger(n) || n < 1) throw new RampartError(`${flag} ${s}`, { expected: 'a positive integer' });
-  return n;
 }

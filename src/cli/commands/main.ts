@@ -5,13 +5,17 @@
 //   summary.json, summary.md (+ summary-latency.svg) and a self-contained summary.html.
 // Each step runs as its own process: tfjs keeps a process-wide backend, and a step
 // that fails stops the pipeline with that step's own error message.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RampartError } from '../../../runtime/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
+import { DATASETS } from '../../data/index.ts';
+import { CRITERIA } from '../../prune/criterion.ts';
+import { METHOD_NAMES } from '../../prune/scorers/index.ts';
+import { integerFlag, positiveFlag, sparsityFlag } from '../flags.ts';
 import { measureLatency, type LatencyRow } from '../../eval/latency.ts';
 import { accuracyPoints, accuracySvg, latencyBarSvg, summaryHtml, summaryMarkdown, type SummaryInput } from '../../report/summary.ts';
 
@@ -36,10 +40,25 @@ interface Options {
 
 interface StepResult { step: string; argv: string[]; seconds: number; stdout: string }
 
-function step(name: string, args: string[]): StepResult {
+/**
+ * Every value the steps will be given, checked before the first step runs: a bad
+ * --sparsity must not cost an inspect, an evaluation and an analysis first.
+ */
+function checkOptions(o: Options): void {
+  sparsityFlag(o.sparsity);
+  integerFlag(o.epochs, '--epochs', 0);
+  positiveFlag(o.lr, '--lr');
+  integerFlag(o.batchSize, '--batch-size');
+  positiveFlag(o.lrDecay, '--lr-decay');
+  positiveFlag(o.clipNorm, '--clip-norm');
+  if (o.evalLimit !== undefined) integerFlag(o.evalLimit, '--eval-limit');
+  if (o.trainLimit !== undefined) integerFlag(o.trainLimit, '--train-limit');
+}
+
+function step(name: string, args: string[], common: string[]): StepResult {
   process.stderr.write(`\n── ${name}: rampart ${args.join(' ')}\n`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [BIN, ...common, ...args], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
   process.stdout.write(r.stdout ?? '');
   // A step's bug stays a bug (exit 70 here too); its stack is already on stderr.
   if (r.status === 70) throw new Error(`step '${name}' failed with an internal error; its stack is above`);
@@ -55,7 +74,9 @@ function accuracyOf(r: StepResult): number {
   return Number(m[1]);
 }
 
-export async function runMain(modelArg: string | undefined, o: Options): Promise<void> {
+/** `common`: options every step is given (the root's --max-memory). */
+export async function runMain(modelArg: string | undefined, o: Options, common: string[] = []): Promise<void> {
+  checkOptions(o);
   const model = resolve(modelArg ?? DEFAULT_MODEL);
   if (!existsSync(model)) throw new RampartError('model file not found', { file: model, expected: 'an .onnx file (the default is the zoo LSTM, models/lstm/model.onnx)' });
   const out = resolve(o.out);
@@ -64,7 +85,7 @@ export async function runMain(modelArg: string | undefined, o: Options): Promise
   const limit = o.evalLimit ? ['--limit', o.evalLimit] : [];
   const steps: StepResult[] = [];
   const run = (name: string, args: string[]) => {
-    const r = step(name, args);
+    const r = step(name, args, common);
     steps.push(r);
     return r;
   };
@@ -127,10 +148,10 @@ export function register(program: Command): void {
     .command('main')
     .description('The main job: inspect, evaluate, analyse, prune under the guard, fine-tune, compile to CSR ONNX, run and time it')
     .argument('[model]', 'the .onnx model (default: the zoo LSTM, models/lstm/model.onnx)')
-    .option('--data <name>', 'mnist | fashion-mnist', 'mnist')
+    .addOption(new Option('--data <name>', 'dataset').choices(DATASETS).default('mnist'))
     .option('--out <dir>', 'report folder', 'out/main')
-    .option('--method <name>', 'pruning scorer', 'magnitude')
-    .option('--guard <name>', 'delta-r | imdb | delta-s | none', 'delta-r')
+    .addOption(new Option('--method <name>', 'pruning scorer').choices(METHOD_NAMES).default('magnitude'))
+    .addOption(new Option('--guard <name>', 'the guard criterion').choices([...CRITERIA, 'none']).default('delta-r'))
     .option('--sparsity <auto|X>', "'auto' takes each layer to its guard limit", 'auto')
     .option('--epochs <N>', 'fine-tuning epochs after pruning', '2')
     // The fine-tuning defaults are the schedule selected on held-out training data for
@@ -141,5 +162,5 @@ export function register(program: Command): void {
     .option('--clip-norm <X>', 'fine-tuning gradient clipping (global norm)', '5')
     .option('--eval-limit <N>', 'evaluate on the first N test samples')
     .option('--train-limit <N>', 'fine-tune on the first N training samples')
-    .action(async (model: string | undefined, opts: Options) => runMain(model, opts));
+    .action(async (model: string | undefined, opts: Options) => runMain(model, opts, ['--max-memory', program.opts().maxMemory as string]));
 }

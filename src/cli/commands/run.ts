@@ -6,11 +6,19 @@ import { shapeString } from '../../../runtime/tensor.ts';
 import { encodeNpy, readNpy } from '../../io/npy.ts';
 import { outputFileName } from '../../io/outputs.ts';
 import { writeFilesAtomically } from '../../io/atomic.ts';
+import { printable } from '../../io/terminal.ts';
 import { checkFeeds } from '../../ir/shapes.ts';
 import { loadModel } from '../../onnx/import.ts';
 import { createRunner, RUNTIMES, type RuntimeName } from '../../eval/runner.ts';
 
 export interface RunOptions { input: string[]; runtime: RuntimeName; outputDir: string }
+
+/**
+ * What `run` and `eval` use without --runtime: the fast backend (wasm; js where
+ * WebAssembly is missing), which runs compiled onnx-csr files natively. The reference
+ * interpreter stays selectable (--runtime reference) as the oracle.
+ */
+export const DEFAULT_RUNTIME: RuntimeName = typeof WebAssembly === 'object' ? 'wasm' : 'js';
 
 export function register(program: Command): void {
   program
@@ -18,12 +26,12 @@ export function register(program: Command): void {
     .description('Run one inference on .npy inputs and write each output as <output-dir>/<output name>.npy')
     .argument('<model>', 'the .onnx model')
     .option('-i, --input <NAME=FILE.npy>', 'a graph input from a .npy file (repeat per input; NAME= may be left out for a single-input model)', collect, [])
-    .addOption(new Option('-r, --runtime <runtime>', 'what executes the model').choices(RUNTIMES).default('reference'))
+    .addOption(new Option('-r, --runtime <runtime>', 'what executes the model').choices(RUNTIMES).default(DEFAULT_RUNTIME))
     .requiredOption('-o, --output-dir <DIR>', 'folder for the outputs (created if missing)')
     .addHelpText('after', '\nExample:\n  rampart run model.onnx --input input=x.npy --runtime ort --output-dir out/')
     .action(async (modelPath: string, opts: RunOptions) => {
       for (const w of await runCommand(modelPath, opts)) {
-        process.stdout.write(`${w.output}: ${w.dtype} ${shapeString(w.dims)} -> ${w.file}\n`);
+        process.stdout.write(printable(`${w.output}: ${w.dtype} ${shapeString(w.dims)} -> ${w.file}`) + '\n');
       }
     });
 }

@@ -93,8 +93,9 @@ export const Constant: ShapeRule = (c) => {
   return [knownOf(a.value.dtype, a.value.dims, a.value.data)];
 };
 
-/** What is known about a constant tensor: its shape, and its values if it is small and integer. */
+/** What is known about a constant tensor: its shape, and its values if it is small (integer or float). */
 export function knownOf(dtype: DType, dims: number[], data: ArrayLike<number> | string[]): Known {
-  const small = /int/.test(dtype) && data.length <= 64;
-  return { dtype, shape: dims.slice(), value: small ? Array.from(data as ArrayLike<number>) : undefined };
+  const small = data.length <= 64;
+  const values = small && dtype !== 'string' ? Array.from(data as ArrayLike<number>) : undefined;
+  return { dtype, shape: dims.slice(), value: /int/.test(dtype) ? values : undefined, floats: /float/.test(dtype) ? values : undefined };
 }

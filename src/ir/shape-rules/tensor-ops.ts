@@ -74,7 +74,8 @@ export const Squeeze: ShapeRule = (c) => {
   for (const a of drop) {
     if (sameDim(x.shape[a], 1) === false) c.fail(`cannot squeeze axis ${a} of ${show(x.shape)}`, 'squeezed axes of size 1');
   }
-  return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !drop.includes(i)), value: c.value(0) }];
+  const dropped = new Set(drop);
+  return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !dropped.has(i)), value: c.value(0) }];
 };
 
 export const Unsqueeze: ShapeRule = (c) => {
@@ -88,9 +89,9 @@ export const Unsqueeze: ShapeRule = (c) => {
     return [{ dtype: x.dtype, shape: rank < 0 ? null : new Array<Dim>(rank).fill(null), value: c.value(0) }];
   }
   const rOut = x.shape.length + axes.length;
-  const norm = axes.map((a) => normAxis(c, a, rOut, 'axes entry'));
+  const norm = new Set(axes.map((a) => normAxis(c, a, rOut, 'axes entry'))); // a set: a file may list 100,000 axes
   const out: Dim[] = [];
-  for (let i = 0, j = 0; i < rOut; i++) out.push(norm.includes(i) ? 1 : x.shape[j++]);
+  for (let i = 0, j = 0; i < rOut; i++) out.push(norm.has(i) ? 1 : x.shape[j++]);
   return [{ dtype: x.dtype, shape: out, value: c.value(0) }];
 };
 

@@ -10,6 +10,8 @@ export interface Known {
   shape: Dim[] | null;
   /** Flattened values of a small integer tensor (shape arithmetic), when known. */
   value?: Dim[];
+  /** Values of a small constant float tensor (Resize's scales and roi), when known. */
+  floats?: number[];
 }
 
 export interface InferCtx {
