@@ -1,7 +1,6 @@
 // Shared bench helpers: timing (median of many runs in one process), the machine's
 // conditions, and writing results (through the product's atomic writer).
-import { cpus, arch, loadavg } from 'node:os';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { median } from '../src/eval/median.ts';
@@ -48,35 +47,8 @@ export function minMs(fn: () => void, budgetMs = 100, minRuns = 20): number {
   return best;
 }
 
-export interface Conditions {
-  cpu: string;
-  cores: number;
-  arch: string;
-  isa: string[];
-  wasmSimd: boolean;
-  threads: number;
-  batch: number;
-  node: string;
-  date: string;
-  /** 1-minute load average at the start: other processes on a shared machine skew medians. */
-  loadAverage: number;
-}
-
-export function conditions(): Conditions {
-  let flags: string[] = [];
-  try {
-    const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const line = info.split('\n').find((l) => l.startsWith('flags')) ?? '';
-    flags = line.split(':')[1]?.trim().split(/\s+/) ?? [];
-  } catch { /* not linux */ }
-  const isa = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512_vnni', 'neon', 'asimd'].filter((f) => flags.includes(f));
-  // The smallest module with a v128 instruction validates only where WASM SIMD exists.
-  const simd = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
-  return {
-    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, arch: arch(), isa, wasmSimd: simd,
-    threads: 1, batch: 1, node: process.version, date: new Date().toISOString(), loadAverage: loadavg()[0],
-  };
-}
+// The machine's conditions are product code (rampart bench records them too).
+export { conditions, type Conditions } from '../src/bench/conditions.ts';
 
 export function writeJson(path: string, data: unknown): void {
   mkdirSync(dirname(path), { recursive: true });

@@ -18,14 +18,15 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Model } from '../runtime/ir.ts';
 import { encodeModel, writeFileAtomic } from '../src/onnx/export.ts';
 import { loadModel } from '../src/onnx/import.ts';
+import { MAIN_SCHEDULE, tuneMeasured, type FtConfig } from '../src/bench/finetune.ts';
+import { pruneAt } from '../src/bench/levels.ts';
 import { spectralCriterion } from '../src/prune/criterion.ts';
 import { parseBlockShape, blockLabel, type BlockShape } from '../src/prune/blocks.ts';
-import { prune, type PruneResult } from '../src/prune/prune.ts';
+import type { PruneResult } from '../src/prune/prune.ts';
 import { recipe } from '../src/train/recipes.ts';
-import { load, log, ortAccuracy, subset, tuneMeasured, type FtConfig } from './evidence/common.ts';
+import { load, log, ortAccuracy, subset } from './evidence/common.ts';
 import { conditions, writeJson } from './common.ts';
 import { measureFrontierLatency } from './frontier/latency.ts';
 import { writeFrontierReport } from './frontier/report.ts';
@@ -36,7 +37,7 @@ const CACHE = new URL('../out/frontier/', import.meta.url).pathname;
 const ZOO = new URL('../models/', import.meta.url).pathname;
 
 /** The main job's fine-tuning schedule (selected on held-out training data, docs/EVIDENCE.md). */
-export const FT: FtConfig = { lr: 3e-3, batchSize: 32, lrDecay: 0.3, clipNorm: 5, seed: 0 };
+export const FT: FtConfig = MAIN_SCHEDULE;
 
 const args = parseArgs({
   options: {
@@ -63,12 +64,6 @@ function blocksOf(): BlockShape[] {
   const out = args.blocks!.split(',').filter(Boolean).map((b) => parseBlockShape(b));
   for (const b of args['gate-fused']!.split(',').filter(Boolean)) out.push(parseBlockShape(b, 'gate-fused'));
   return out;
-}
-
-async function pruneAt(model: Model, block: BlockShape, level: string): Promise<PruneResult> {
-  const criterion = spectralCriterion({ criterion: 'delta-r' });
-  if (level === 'guard') return prune(model, { method: 'magnitude', sparsity: 'auto', scope: 'global', criterion, block });
-  return prune(model, { method: 'magnitude', sparsity: Number(level), scope: 'layer', criterion: null, block });
 }
 
 async function accuracyPhase(file: FrontierFile): Promise<void> {

@@ -6,6 +6,7 @@
 //   sweep      accuracy vs sparsity with and without the guard, W and R separately
 //   evidence   the zoo-wide pruning evidence (docs/EVIDENCE.md)
 //   train      tfjs training-step timings of the lowering
+//   fuzz       10,000 seeded mutants of the fixtures and zoo through load, run and the CLI
 type Bench = { run: (args: string[]) => unknown };
 
 const BENCHES: Record<string, () => Promise<Bench>> = {
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   sweep: () => import('./sweep.ts'),
   evidence: () => import('./evidence.ts'),
   train: () => import('./train.ts'),
+  fuzz: () => import('./fuzz.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

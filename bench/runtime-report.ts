@@ -47,8 +47,7 @@ export const SPEEDUP_TARGETS: SpeedupTarget[] = [
 export const STREAM_TARGETS = [{ mask: '16x1', sparsity: 0.9, speedup: 4 }];
 /** The dense path: at most this much slower than onnxruntime-web (the same instruction set, WASM SIMD). */
 export const DENSE_LIMIT = { vs: 'ort-web' as const, slowdown: 1.25 };
-/** Drawn on the speed-up chart: none since the dense floor is against ort-web. */
-export const SLOWDOWN_LIMIT = { model: '', sparsities: [0], slowdown: 1.25 };
+
 
 const WIDTH = 440, HEIGHT = 260;
 const nameOf = (key: string) => RUNTIMES.find((r) => r.key === key)?.name ?? key;
@@ -89,8 +88,7 @@ export async function latencyChartSvg(records: RuntimeRecord[], model: string): 
 /**
  * Speed-up over onnxruntime-node (its ms / the runtime's ms) against sparsity, one
  * line per other runtime, log y; 1× is onnxruntime-node itself. For the model the
- * targets name: a dashed rule per speed-up target with a marker at its sparsity, and
- * the "at most 1.25× slower" floor over the sparsities it covers.
+ * targets name: a dashed rule per speed-up target with a marker at its sparsity.
  */
 export async function speedupChartSvg(records: RuntimeRecord[], model: string, targets: SpeedupTarget[] = SPEEDUP_TARGETS): Promise<string> {
   const recs = records.filter((r) => r.model === model && Number.isFinite(r.ms['ort-node']));
@@ -100,7 +98,6 @@ export async function speedupChartSvg(records: RuntimeRecord[], model: string, t
   const names = engines.map((e) => e.name);
   const y = { field: 'speedup', type: 'quantitative', title: 'speed-up over onnxruntime-node (×)', scale: { type: 'log' }, axis: logAxis };
   const mine = targets.filter((t) => t.model === model && t.vs === 'ort-node');
-  const floor = SLOWDOWN_LIMIT.model === model ? SLOWDOWN_LIMIT : null;
   const red = '#b22222';
   const layers: Record<string, unknown>[] = [
     { data: { values }, mark: { type: 'line', point: true }, encoding: { x: xSparsity, y, color: { field: 'runtime', type: 'nominal', title: null, sort: names, scale: colorScale(names) } } },
@@ -113,15 +110,6 @@ export async function speedupChartSvg(records: RuntimeRecord[], model: string, t
       { data: { values: tv }, mark: { type: 'rule', color: red, strokeDash: [5, 3], opacity: 0.7 }, encoding: { y } },
       { data: { values: tv }, mark: { type: 'point', shape: 'diamond', size: 110, filled: false, color: red, strokeWidth: 2 }, encoding: { x: xSparsity, y } },
       { data: { values: tv }, mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -2, fontSize: 10, color: red }, encoding: { y, x: { value: 0 }, text: { field: 'label' } } },
-    );
-  }
-  if (floor) {
-    const lo = 1 / floor.slowdown;
-    const fv = [{ speedup: lo, sparsity: Math.min(...floor.sparsities), sparsity2: Math.max(...floor.sparsities), label: `floor: ≤ ${floor.slowdown}× slower` }];
-    layers.push(
-      { data: { values: fv }, mark: { type: 'rule', color: red, strokeWidth: 2.5, opacity: 0.7 }, encoding: { y, x: xSparsity, x2: { field: 'sparsity2' } } },
-      // At the segment's right end: above or below it the label would sit on the 1× rule or the data.
-      { data: { values: fv }, mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 10, color: red }, encoding: { y, x: { ...xSparsity, field: 'sparsity2' }, text: { field: 'label' } } },
     );
   }
   return specToSvg({

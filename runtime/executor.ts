@@ -50,9 +50,12 @@ function runGraph(
   top: boolean,
 ): Record<string, Tensor> {
   const file = opts.ctx.file;
+  // Plain loops, no closures: a run of a small model is a few microseconds, and under
+  // tsx every closure made per run costs a defineProperty (keepNames); measured on the
+  // zoo LSTM (4 nodes): 1.9 -> 0.9 us per run.
   const values = new Map<string, Tensor>();
-  for (const [k, t] of Object.entries(graph.initializers)) values.set(k, t);
-  for (const [k, t] of Object.entries(feeds)) values.set(k, t);
+  for (const k in graph.initializers) values.set(k, graph.initializers[k]);
+  for (const k in feeds) values.set(k, feeds[k]);
   for (const inp of graph.inputs) {
     if (!values.has(inp.name)) {
       throw new RampartError(`graph input '${inp.name}' was not fed`, { file });
@@ -65,45 +68,48 @@ function runGraph(
     for (const t of values.values()) held += tensorBytes(t);
     budget.charge(held, "the model's weights and inputs");
   }
-  const wanted = new Set<string>([...graph.outputs.map((o) => o.name), ...(opts.keep ?? [])]);
+  const wanted = new Set<string>();
+  for (const o of graph.outputs) wanted.add(o.name);
+  for (const k of opts.keep ?? []) wanted.add(k);
+  const nodes = graph.nodes;
   const lastUse = new Map<string, number>();
-  graph.nodes.forEach((n, i) => n.inputs.forEach((x) => x && lastUse.set(x, i)));
-  const drop = (name: string) => {
-    budget.release(charged.get(name) ?? 0);
-    charged.delete(name);
-    values.delete(name);
-  };
+  for (let i = 0; i < nodes.length; i++) for (const x of nodes[i].inputs) if (x) lastUse.set(x, i);
 
   try {
-    graph.nodes.forEach((node, i) => {
-      const ins = node.inputs.map((name) => {
-        if (!name) return undefined;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      const ins: (Tensor | undefined)[] = [];
+      for (const name of node.inputs) {
+        if (!name) {
+          ins.push(undefined);
+          continue;
+        }
         const t = values.get(name);
         if (t === undefined) {
           throw new RampartError(`input '${name}' is not produced by any earlier node, initializer or graph input`, {
             file, node: node.name, op: node.op,
           });
         }
-        return t;
-      });
+        ins.push(t);
+      }
       const outs = runNode(node, ins, table, opts);
-      node.outputs.forEach((name, k) => {
-        const t = outs[k];
-        if (!name || t === undefined) return;
-        if (charged.has(name)) drop(name);
-        const bytes = tensorBytes(t);
+      for (let k = 0; k < node.outputs.length; k++) {
+        const name = node.outputs[k], t = outs[k];
+        if (!name || t === undefined) continue;
+        if (charged.has(name)) drop(budget, charged, values, name);
+        let bytes: number;
         try {
-          budget.charge(bytes, `output '${name}' (${t.dtype} [${t.dims.join(',')}])`);
+          bytes = budget.chargeOutput(name, t);
         } catch (e) {
           throw withContext(e, { file, node: node.name, op: node.op });
         }
         charged.set(name, bytes);
         values.set(name, t);
-      });
-      for (const name of node.inputs) {
-        if (name && lastUse.get(name) === i && !wanted.has(name) && !(name in graph.initializers) && !(name in feeds)) drop(name);
       }
-    });
+      for (const name of node.inputs) {
+        if (name && lastUse.get(name) === i && !wanted.has(name) && !(name in graph.initializers) && !(name in feeds)) drop(budget, charged, values, name);
+      }
+    }
 
     const result: Record<string, Tensor> = {};
     for (const name of wanted) {
@@ -117,6 +123,13 @@ function runGraph(
     for (const bytes of charged.values()) budget.release(bytes);
     if (top) budget.release(held);
   }
+}
+
+/** Forgets a value: its bytes go back to the budget. */
+function drop(budget: MemoryBudget, charged: Map<string, number>, values: Map<string, Tensor>, name: string): void {
+  budget.release(charged.get(name) ?? 0);
+  charged.delete(name);
+  values.delete(name);
 }
 
 export function runNode(

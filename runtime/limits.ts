@@ -10,8 +10,9 @@
 //
 // The budget in force is module state, set for the duration of one decode or run
 // (`withBudget`): both are synchronous, so no other work interleaves, and the ~40
-// kernels need no extra parameter to reach it. Outside a decode or run nothing is
-// checked (the compiler's own arrays are not a model's doing).
+// kernels need no extra parameter to reach it. Outside a decode or run a single
+// tensor is still held to the default limit (the feeds inspect, eval and the C
+// target make from a model's input shape).
 import type { DType } from './ir.ts';
 import { RampartError } from './errors.ts';
 
@@ -19,11 +20,13 @@ export const DEFAULT_MAX_MEMORY = 2 ** 30;
 
 /**
  * Bytes an element takes in the IR's storage (runtime/ir.ts): float16 is widened to
- * 4, int64 held in 8; a string element is counted at 32, a pointer and a small string.
+ * 4, int64 held in 8. A string element is counted at 64, a pointer and a small string,
+ * which also keeps a string tensor under the ~32M elements past which V8 stores an
+ * array as a dictionary (far larger, and a heap overflow at 1 GiB).
  */
 const WIDTH: Record<DType, number> = {
   float32: 4, float16: 4, float64: 8, int64: 8, uint64: 8, int32: 4, uint32: 4,
-  int16: 2, uint16: 2, int8: 1, uint8: 1, bool: 1, string: 32,
+  int16: 2, uint16: 2, int8: 1, uint8: 1, bool: 1, string: 64,
 };
 
 let defaultLimit = DEFAULT_MAX_MEMORY;
@@ -52,7 +55,8 @@ export function storageBytes(dtype: DType, elements: number): number {
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return 'more bytes than a number holds';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  if (n >= 2 ** 60) return `${n.toExponential(2)} bytes`;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let u = 0;
   let v = n;
   while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
@@ -92,6 +96,14 @@ export class MemoryBudget {
     this.used += bytes;
   }
 
+  /** Charges node output `name` (the executor's call, once per output: no message is built unless refused); returns its bytes. */
+  chargeOutput(name: string, t: { dtype: DType; dims: readonly number[]; data: { length: number } }): number {
+    const bytes = tensorBytes(t);
+    if (bytes > this.limit - this.used) this.refuse(bytes, `output '${name}' (${t.dtype} [${t.dims.join(',')}])`);
+    this.used += bytes;
+    return bytes;
+  }
+
   release(bytes: number): void {
     this.used = Math.max(0, this.used - bytes);
   }
@@ -104,7 +116,7 @@ export class MemoryBudget {
 }
 
 function describeCount(n: number): string {
-  return Number.isFinite(n) && n <= Number.MAX_SAFE_INTEGER ? n.toLocaleString('en-US') : String(n);
+  return n <= Number.MAX_SAFE_INTEGER ? n.toLocaleString('en-US') : n.toExponential(2);
 }
 
 /** Bytes a tensor's data holds now (its dtype's storage width times its length). */
@@ -130,7 +142,7 @@ export function withBudget<T>(budget: MemoryBudget, fn: () => T): T {
   }
 }
 
-/** The check allocData makes: a new tensor must fit in what the budget in force has left. */
-export function checkAllocation(dtype: DType, elements: number): void {
-  active?.check(dtype, elements);
+/** The check allocData makes: a new tensor must fit in what the budget in force has left (or, with none, in the default limit). */
+export function checkAllocation(dtype: DType, elements: number, what?: string): void {
+  (active ?? new MemoryBudget()).check(dtype, elements, what);
 }

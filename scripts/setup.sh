@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh machine: Debian packages the tests and the main job need
-# (ONNX conformance data, Fashion-MNIST, a C compiler for the C target and clang/llvm
-# for its ARM Cortex-M size check, chromium for the browser test — headless only, so
+# (ONNX conformance data, Fashion-MNIST, a C compiler for the C target, clang/llvm for
+# its ARM Cortex-M size check, lld (wasm-ld, ld.lld) for the wasm target and the Cortex-M
+# firmware, qemu-system-arm to run that firmware, chromium for the browser tests — all
 # without recommends), then the npm dependencies, the WASM kernels and the browser bundle.
 # Idempotent: does nothing that is already done.
 set -euo pipefail
@@ -15,6 +16,10 @@ command -v cc >/dev/null || need+=(gcc libc6-dev)
 # ARM size check cross-compiles with clang and reads the object with llvm-size.
 command -v clang >/dev/null || command -v clang-14 >/dev/null || need+=(clang)
 command -v llvm-size >/dev/null || command -v llvm-size-14 >/dev/null || need+=(llvm)
+# The wasm target links with wasm-ld and the firmware with ld.lld (both from lld, ~5 MB);
+# the firmware runs in qemu-system-arm's mps2/mps3 boards (~45 MB with its libraries).
+command -v ld.lld >/dev/null || command -v ld.lld-14 >/dev/null || need+=(lld)
+command -v qemu-system-arm >/dev/null || need+=(qemu-system-arm)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}" >&2

@@ -27,7 +27,12 @@ export interface LayerReport {
 }
 
 export interface CompileResult {
+  /** The artifact (a folder target's main file, e.g. the .wasm). */
   bytes: Uint8Array;
+  /** Folder targets (output 'directory'): every file to write into the -o folder, by name. */
+  files?: { name: string; bytes: Uint8Array }[];
+  /** What the size summary reports instead of the file's length (c: the flash estimate), with its label. */
+  size?: { bytes: number; label: string };
   layers: LayerReport[];
   /** Extra report lines the target wants shown (e.g. the C target's flash/SRAM budget). */
   summary?: string[];
@@ -36,8 +41,10 @@ export interface CompileResult {
 export interface TargetDescriptor {
   name: string;
   description: string;
-  /** File extension of the output. */
+  /** File extension of the output ('' for a folder). */
   extension: string;
+  /** 'file' (default): -o names the file; 'directory': -o names a folder that gets CompileResult.files. */
+  output?: 'file' | 'directory';
   /** Who can load the output. */
   loadableBy: string[];
   defaultMaxDensity: number;

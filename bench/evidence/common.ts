@@ -5,11 +5,8 @@ import type { Model } from '../../runtime/ir.ts';
 import { loadDataset, PIXELS, type Dataset, type DatasetName } from '../../src/data/index.ts';
 import { evaluateAccuracy } from '../../src/eval/accuracy.ts';
 import { spectralCriterion, type CriterionOptions } from '../../src/prune/criterion.ts';
-import { storageMasks } from '../../src/prune/pipeline.ts';
 import { prune, type PruneResult } from '../../src/prune/prune.ts';
-import { applyMasks } from '../../src/prune/targets.ts';
 import type { Mask, PruneTarget } from '../../src/prune/types.ts';
-import { finetune, type EpochRecord } from '../../src/train/index.ts';
 
 export function log(msg: string): void {
   process.stderr.write(`[evidence ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -29,43 +26,14 @@ export async function ortAccuracy(m: Model, test: Dataset): Promise<number> {
   return (await evaluateAccuracy(m, test, { runtime: 'ort' })).accuracy;
 }
 
-export interface FtConfig {
-  lr: number;
-  batchSize: number;
-  lrDecay?: number;
-  clipNorm?: number;
-  seed?: number;
-}
+// Fine-tuning, measured, is product code (rampart bench runs it at every level).
+export { tuneMeasured, type FtConfig, type FtOutcome } from '../../src/bench/finetune.ts';
+import type { FtConfig } from '../../src/bench/finetune.ts';
 
 export const DEFAULT_FT: FtConfig = { lr: 1e-3, batchSize: 64 };
 
 export function ftLabel(c: FtConfig): string {
   return `lr ${c.lr}, batch ${c.batchSize}${c.lrDecay && c.lrDecay !== 1 ? `, decay ×${c.lrDecay}/epoch` : ''}${c.clipNorm ? `, clip ${c.clipNorm}` : ''}`;
-}
-
-export interface FtOutcome {
-  config: FtConfig;
-  trainSamples: number;
-  /** Accuracy on `val` after each epoch (tfjs lowering, which the train tests hold equal to onnxruntime). */
-  perEpoch: number[];
-  /** onnxruntime-node accuracy of the final masked model on `val` (a cross-check of the last perEpoch value). */
-  ortFinal: number | null;
-  history: EpochRecord[];
-  seconds: number;
-  model: Model;
-}
-
-/** Fine-tunes with the masks fixed and measures accuracy on `val` after every epoch. */
-export async function tuneMeasured(pruned: PruneResult, train: Dataset, val: Dataset, epochs: number, c: FtConfig, ort = true): Promise<FtOutcome> {
-  const t0 = Date.now();
-  const masks = storageMasks(pruned.model, pruned.targets, pruned.masks);
-  const r = await finetune(pruned.model, train, { epochs, masks, lr: c.lr, batchSize: c.batchSize, lrDecay: c.lrDecay, clipNorm: c.clipNorm, seed: c.seed ?? 0, validation: val });
-  const model = applyMasks(r.model, pruned.targets, pruned.masks);
-  const ortFinal = ort ? await ortAccuracy(model, val) : null;
-  return {
-    config: c, trainSamples: train.n, perEpoch: r.history.map((h) => h.valAccuracy ?? NaN), ortFinal,
-    history: r.history, seconds: (Date.now() - t0) / 1000, model,
-  };
 }
 
 export type GuardOptions = CriterionOptions;

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../src/io/atomic.ts';
+import { frontierSpec, sparsitySpec } from '../../src/bench/charts.ts';
 import { specToSvg } from '../../src/report/chart.ts';
 import type { FrontierFile, FrontierPoint, ModelInfo } from './types.ts';
 
@@ -32,63 +33,24 @@ export function bestPoint(info: ModelInfo, pts: FrontierPoint[]): FrontierPoint 
 }
 
 async function frontierChart(info: ModelInfo, pts: FrontierPoint[]): Promise<string> {
-  const values = pts.filter((p) => p.latency?.['rampart-wasm']).map((p) => ({
-    block: p.block, ms: p.latency!['rampart-wasm']!.medianMs, acc: p.accuracy, level: p.level === 'guard' ? 'guard' : p.level,
-    guard: p.level === 'guard', sparsity: p.sparsity,
+  const rows = pts.filter((p) => p.latency?.['rampart-wasm']).map((p) => ({
+    block: p.block, ms: p.latency!['rampart-wasm']!.medianMs, acc: p.accuracy, level: p.level, guard: p.level === 'guard', dense: false, sparsity: p.sparsity,
   }));
   const dl = info.denseLatency ?? {};
   const rules = [
     { name: 'onnxruntime-node (dense)', ms: dl['onnxruntime-node']?.medianMs },
     { name: 'onnxruntime-web (dense)', ms: dl['onnxruntime-web']?.medianMs },
     { name: 'rampart-wasm (dense)', ms: dl['rampart-wasm']?.medianMs },
-  ].filter((r) => r.ms !== undefined);
-  const spec = {
-    width: 560, height: 320, title: `${info.name}: accuracy after fine-tuning vs batch-1 latency (rampart wasm)`,
-    layer: [
-      {
-        data: { values }, mark: { type: 'line', point: true, opacity: 0.85 },
-        encoding: {
-          x: { field: 'ms', type: 'quantitative', title: 'batch-1 latency, ms (median)', scale: { type: 'log' } },
-          y: { field: 'acc', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
-          color: { field: 'block', type: 'nominal', title: 'block' },
-          order: { field: 'sparsity', type: 'quantitative' },
-        },
-      },
-      {
-        data: { values: values.filter((v) => v.guard) }, mark: { type: 'point', shape: 'diamond', size: 160, filled: false, strokeWidth: 2 },
-        encoding: { x: { field: 'ms', type: 'quantitative' }, y: { field: 'acc', type: 'quantitative' }, color: { field: 'block', type: 'nominal' } },
-      },
-      {
-        data: { values: rules }, mark: { type: 'rule', strokeDash: [4, 4] },
-        encoding: { x: { field: 'ms', type: 'quantitative' }, color: { value: '#666' }, tooltip: { field: 'name' } },
-      },
-      {
-        data: { values: rules }, mark: { type: 'text', angle: 270, align: 'left', dx: 4, dy: -4, fontSize: 9, color: '#444' },
-        encoding: { x: { field: 'ms', type: 'quantitative' }, y: { value: 310 }, text: { field: 'name' } },
-      },
-      {
-        data: { values: [{ y: info.dense - KEEP_POINTS / 100 }] }, mark: { type: 'rule', strokeDash: [2, 2], color: '#c33' },
-        encoding: { y: { field: 'y', type: 'quantitative' } },
-      },
-    ],
-  };
-  return specToSvg(spec);
+  ].filter((r): r is { name: string; ms: number } => r.ms !== undefined);
+  return specToSvg(frontierSpec({
+    title: `${info.name}: accuracy after fine-tuning vs batch-1 latency (rampart wasm)`, rows, rules, bar: info.dense - KEEP_POINTS / 100,
+    xTitle: 'batch-1 latency, ms (median)',
+  }));
 }
 
 async function accuracyChart(info: ModelInfo, pts: FrontierPoint[]): Promise<string> {
-  const values = pts.map((p) => ({ block: p.block, s: p.sparsity, acc: p.accuracy, guard: p.level === 'guard' }));
-  return specToSvg({
-    width: 420, height: 260, title: `${info.name}: accuracy after fine-tuning vs sparsity`,
-    layer: [
-      { data: { values }, mark: { type: 'line', point: true }, encoding: {
-        x: { field: 's', type: 'quantitative', title: 'sparsity', scale: { zero: false } },
-        y: { field: 'acc', type: 'quantitative', title: 'test accuracy', scale: { zero: false } },
-        color: { field: 'block', type: 'nominal', title: 'block' }, order: { field: 's', type: 'quantitative' } } },
-      { data: { values: values.filter((v) => v.guard) }, mark: { type: 'point', shape: 'diamond', size: 160, filled: false, strokeWidth: 2 },
-        encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'acc', type: 'quantitative' }, color: { field: 'block', type: 'nominal' } } },
-      { data: { values: [{ y: info.dense - KEEP_POINTS / 100 }] }, mark: { type: 'rule', strokeDash: [2, 2], color: '#c33' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
-    ],
-  });
+  const rows = pts.map((p) => ({ block: p.block, level: p.level, sparsity: p.sparsity, value: p.accuracy, guard: p.level === 'guard' }));
+  return specToSvg(sparsitySpec({ title: `${info.name}: accuracy after fine-tuning vs sparsity`, yTitle: 'test accuracy', rows, rule: info.dense - KEEP_POINTS / 100 }));
 }
 
 function modelSection(info: ModelInfo, pts: FrontierPoint[], svgRel: string): string[] {

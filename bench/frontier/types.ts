@@ -1,16 +1,10 @@
 // The records of bench/results/frontier.json (bench/frontier.ts writes them).
-import type { FtConfig } from '../evidence/common.ts';
+import type { FtConfig } from '../../src/bench/finetune.ts';
 
-export type Runtime = 'rampart-wasm' | 'rampart-js' | 'onnxruntime-node' | 'onnxruntime-web';
-
-export interface LatencyStat {
-  /** Median of the interleaved runs, ms. */
-  medianMs: number;
-  /** 10th and 90th percentiles, ms: the spread. */
-  p10Ms: number;
-  p90Ms: number;
-  runs: number;
-}
+// The latency types are the product's (rampart bench records the same); the frontier never times 'c'.
+import type { LatencyStat, Runtime as AnyRuntime } from '../../src/bench/types.ts';
+export type { LatencyStat };
+export type Runtime = Exclude<AnyRuntime, 'c'>;
 
 export interface LayerPoint {
   name: string;

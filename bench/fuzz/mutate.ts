@@ -175,7 +175,7 @@ const PROTO: ProtoMutation[] = [
     const ts = (m.graph?.initializer ?? []) as ITensor[];
     if (!ts.length) return null;
     const t = r.pick(ts);
-    const raw = t.rawData?.length ? t.rawData : new Uint8Array(dimsOf(t).reduce((a, b) => a * b, 1) * 4);
+    const raw = t.rawData?.length ? t.rawData : new Uint8Array(Math.min(1 << 20, dimsOf(t).reduce((a, b) => a * b, 1) * 4));
     const pad = r.int(64);
     const file = new Uint8Array(pad + raw.length + r.pick([0, 0, 3, 1 << 20]));
     file.set(raw, pad);
@@ -270,17 +270,24 @@ const BYTES: ByteMutation[] = [
 ];
 
 /** Mutant `index` of corpus file `bytes`: 1-3 protobuf-aware mutations, or a byte-level one, or both. */
-export function mutate(bytes: Uint8Array, r: Rand): Mutant {
+export function mutate(file: Uint8Array, r: Rand): Mutant {
+  // A plain copy: a node Buffer's slice() is a view, and its fill() throws past the end.
+  const bytes = new Uint8Array(file);
   const side: Record<string, Uint8Array> = {};
   const kinds: string[] = [];
-  let out = bytes;
+  let out: Uint8Array = bytes;
   if (r.chance(0.8)) {
     const m = onnx.ModelProto.decode(bytes);
     for (let k = 1 + (r.chance(0.3) ? r.int(3) : 0); k > 0; k--) {
-      const kind = r.pick(PROTO)(m, r, side);
-      if (kind) kinds.push(kind);
+      const mutation = r.pick(PROTO);
+      try {
+        const kind = mutation(m, r, side);
+        if (kind) kinds.push(kind);
+      } catch {
+        // A mutation that cannot apply to this file (sizes past what an array holds) is skipped.
+      }
     }
-    out = onnx.ModelProto.encode(m).finish();
+    out = new Uint8Array(onnx.ModelProto.encode(m).finish());
   }
   if (kinds.length === 0 || r.chance(0.15)) {
     out = r.pick(BYTES)(out, r);

@@ -25,6 +25,8 @@ export interface MutantResult {
   runtime: StageResult;
   cli: StageResult & { argv: string[] };
   ms: number;
+  /** CPU time of this mutant in ms (user + system). */
+  cpuMs: number;
   rss: number;
 }
 export interface Job { seed: number; corpus: string[]; indices: number[]; maxMemory: string; dir: string }
@@ -75,6 +77,7 @@ const BACKENDS = ['reference', 'wasm', 'js'] as const;
 /** Mutant `index`: written into `dir` as m.onnx (+ sidecars), then put through every stage. */
 export async function runMutant(job: Omit<Job, 'indices'>, index: number): Promise<MutantResult> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = makeRand(job.seed, index);
   const seed = job.corpus[r.int(job.corpus.length)];
   const m = mutate(readFileSync(seed), r);
@@ -127,7 +130,8 @@ export async function runMutant(job: Omit<Job, 'indices'>, index: number): Promi
   ];
   const argv = [...common, ...r.pick(commands)];
   const cli = { ...(await cliStage(argv)), argv };
-  return { index, seed, kinds: m.kinds, load, runtime, cli, ms: performance.now() - t0, rss: process.memoryUsage().rss };
+  const cpu = process.cpuUsage(cpu0);
+  return { index, seed, kinds: m.kinds, load, runtime, cli, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss };
 }
 
 const send = (m: ToParent) => process.send!(m);

@@ -99,7 +99,9 @@ function fusablePool(pool: Node, h: number, w: number): Window | null {
 export function convKernel(env: KernelEnv): Kernel {
   return (inputs, node, ctx) => {
     const [X, Wt, B] = inputs;
-    if (!X || !Wt || X.dtype !== 'float32' || Wt.dtype !== 'float32' || X.dims.length !== 4 || Wt.dims.length !== 4) {
+    // Anything but the float32 2-D case with a [M] bias is the reference's to run or refuse.
+    if (!X || !Wt || X.dtype !== 'float32' || Wt.dtype !== 'float32' || X.dims.length !== 4 || Wt.dims.length !== 4 ||
+        (B && (B.dtype !== 'float32' || B.data.length !== Wt.dims[0]))) {
       return env.base.Conv(inputs, node, ctx);
     }
     const group = attrInt(node, 'group', 1);

@@ -17,6 +17,7 @@ function toEnum(names: readonly string[]): Readonly<Record<string, number>> {
 
 export const Activation = toEnum(spec.Activation);
 export const Status = toEnum(spec.Status);
+export const Matrix = toEnum(spec.Matrix);
 
 export const ACTIVATION_NAMES: readonly string[] = spec.Activation;
 export const STATUS_NAMES: readonly string[] = spec.Status;

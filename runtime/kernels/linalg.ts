@@ -123,6 +123,42 @@ export interface CellOptions {
   clip: number;
 }
 
+/**
+ * All time steps of one direction of a recurrent layer (recurrent.ts's stepSequence is
+ * the meaning: for each step s and batch row b with s < lens[b], t = s or lens[b]-1-s,
+ * R h_b into row (t, b) of gx, then the cell). Every array is a view of the backend's
+ * memory (scratch()/alloc()).
+ */
+export interface SequenceRun {
+  kind: 'LSTM' | 'GRU' | 'RNN';
+  /** Packed for gemv: [gates * hidden, hidden]. */
+  R: PackedMatrix;
+  hidden: number;
+  steps: number;
+  batch: number;
+  /** Valid steps of each batch row (0..steps). */
+  lens: Int32Array;
+  reverse: boolean;
+  /** [steps * batch, gates * hidden] = x W^T + bias, row (t, b) at t * batch + b; overwritten. */
+  gx: Float32Array;
+  /** [batch, hidden] states, in and out; c for LSTM only. */
+  h: Float32Array;
+  c: Float32Array | null;
+  /** Y row (t, b) at (t * yStep + b * yBatch) floats into y; null when nothing reads Y. */
+  y: Float32Array | null;
+  yStep: number;
+  yBatch: number;
+  cell: CellOptions;
+  /** LSTM: peepholes [P_i, P_o, P_f] or null; input_forget. */
+  peep: Float32Array | null;
+  inputForget: boolean;
+  /** GRU: Rb (3H) or null, linear_before_reset, and scratch rh (3H) and tmp (H). */
+  rb: Float32Array | null;
+  linearBeforeReset: boolean;
+  rh: Float32Array;
+  tmp: Float32Array;
+}
+
 export interface Linalg {
   readonly name: 'js' | 'wasm';
   /** What each format costs here (runtime/kernels/crossover.ts says who measured it). */
@@ -165,6 +201,11 @@ export interface Linalg {
   gruCell(phase: 0 | 1, xg: Float32Array, rh: Float32Array, h: Float32Array, tmp: Float32Array, y: Float32Array | null,
     cell: CellOptions, linearBeforeReset: boolean): void;
   rnnCell(g: Float32Array, h: Float32Array, y: Float32Array | null, cell: CellOptions): void;
+  /**
+   * The whole time loop in one call (WASM: runtime/wasm/assembly/sequence.ts). A
+   * backend without it is stepped from JS, one gemv and cell call per step.
+   */
+  sequence?(run: SequenceRun): void;
 }
 
 /**

@@ -1,14 +1,16 @@
 // The stream step of one recurrent layer (LSTM/GRU/RNN, dense or ai.rampart CSR):
 // packed weights (persistent), state, bias and scratch buffers in backend memory,
-// prebuilt option objects; per step it copies x_t in, projects it (gemv), runs the
-// shared cellStep and copies Y / Y_h / Y_c out, allocating nothing.
+// prebuilt option objects; per step it copies x_t in, projects it (a gemv per batch
+// row), runs the step (WASM: one sequence kernel call for every row, the fused loop
+// of recurrent.ts with one step; js: the shared cellStep) and copies Y / Y_h / Y_c
+// out, allocating nothing.
 import type { Model, Node, Tensor } from '../ir.ts';
 import { RAMPART_DOMAIN } from '../ir.ts';
 import { RampartError } from '../errors.ts';
 import { CSR_OPS, readWeight } from '../csr-format.ts';
 import { csrCall, csrFunctionInfo, csrRecurrentParts } from './csr-ops.ts';
 import type { Backend } from './index.ts';
-import type { BufferHandle, GemvOptions, Linalg, PackedMatrix } from './linalg.ts';
+import type { BufferHandle, GemvOptions, Linalg, PackedMatrix, SequenceRun } from './linalg.ts';
 import type { KernelContext } from '../ops/types.ts';
 import { cellStep, denseRecurrentWeights, directionBuffers, type DirectionBuffers } from './recurrent.ts';
 import { checkSpecInputs, directionBiases, recurrentSpec, type CellKind, type RecurrentSpec } from './recurrent-spec.ts';
@@ -58,7 +60,8 @@ export function recurrentStep(sc: StepContext, node: Node, kind: CellKind, trace
   // The initial states as the graph computed them at the first step (zeros when absent).
   const h0 = slot[5] ? (slot[5].data as Float32Array).slice() : new Float32Array(Bn * H);
   const c0 = kind === 'LSTM' && slot[6] ? (slot[6].data as Float32Array).slice() : new Float32Array(Bn * H);
-  const hs = [G, G, rb ? G : 0, P ? 3 * H : 0, G, H, Bn * H, Bn * H, Bn * H, I].map((n) => la.alloc(n));
+  // g, xb, rb, P, rh, tmp, h, c, y, x, lens (one step per row, as int32).
+  const hs = [Bn * G, G, rb ? G : 0, P ? 3 * H : 0, G, H, Bn * H, Bn * H, Bn * H, Bn * I, Bn].map((n) => la.alloc(n));
   const views = new Views(la, hs);
   {
     const [, vxb, vrb, vp] = views.views;
@@ -71,36 +74,47 @@ export function recurrentStep(sc: StepContext, node: Node, kind: CellKind, trace
     views.views[6].set(h0);
     views.views[7].set(c0);
   });
+  // Rebuilt when WASM memory grows (views detach), so a step allocates nothing.
   let buf: DirectionBuffers | null = null;
-  let rows: { h: Float32Array; c: Float32Array; y: Float32Array }[] = [];
+  let rows: { x: Float32Array; g: Float32Array; h: Float32Array; c: Float32Array; y: Float32Array }[] = [];
+  let run: SequenceRun | null = null;
   let gen = -1;
-  const cellOpts: GemvOptions = {};
+  const projOpts: GemvOptions = {};
   const outY = yName ? (sc.values.get(yName)!.data as Float32Array) : null;
   const outH = hName ? (sc.values.get(hName)!.data as Float32Array) : null;
   const outC = cName ? (sc.values.get(cName)!.data as Float32Array) : null;
   const xName = node.inputs[0];
+  const refresh = () => {
+    views.refresh();
+    const [g, vxb, vrb, vp, rh, tmp, h, c, y, xin, lensF] = views.views;
+    buf = directionBuffers(spec, rb ? vrb : null, P ? vp : null, rh, tmp);
+    rows = Array.from({ length: Bn }, (_, b) => ({
+      x: xin.subarray(b * I, (b + 1) * I), g: g.subarray(b * G, (b + 1) * G),
+      h: h.subarray(b * H, (b + 1) * H), c: c.subarray(b * H, (b + 1) * H), y: y.subarray(b * H, (b + 1) * H),
+    }));
+    const lens = new Int32Array(lensF.buffer, lensF.byteOffset, Bn).fill(1);
+    // One step of every batch row in one call where the backend has a sequence kernel.
+    run = la.sequence ? {
+      kind, R: R as PackedMatrix, hidden: H, steps: 1, batch: Bn, lens, reverse: false, gx: g, h, c: kind === 'LSTM' ? c : null,
+      y, yStep: Bn * H, yBatch: H, cell: spec.cells[0], peep: P ? vp : null, inputForget: spec.inputForget,
+      rb: rb ? vrb : null, linearBeforeReset: spec.linearBeforeReset, rh, tmp,
+    } : null;
+    projOpts.bias = vxb;
+    gen = la.generation;
+  };
   return () => {
-    if (gen !== la.generation) {
-      views.refresh();
-      const [, vxb, vrb, vp, rh, tmp, h, c, y] = views.views;
-      buf = directionBuffers(spec, vxb, rb ? vrb : null, P ? vp : null, rh, tmp);
-      rows = Array.from({ length: Bn }, (_, b) => ({ h: h.subarray(b * H, (b + 1) * H), c: c.subarray(b * H, (b + 1) * H), y: y.subarray(b * H, (b + 1) * H) }));
-      cellOpts.bias = vxb;
-      gen = la.generation;
-    }
+    if (gen !== la.generation) refresh();
     const v = views.views;
-    const g = v[0], h = v[6], c = v[7], y = v[8], xin = v[9];
     const x = sc.values.get(xName)!.data as Float32Array;
-    for (let b = 0; b < Bn; b++) {
-      // T = 1, so [1,B,I] (layout 0) and [B,1,I] (layout 1) hold row b at b*I alike.
-      for (let k = 0; k < I; k++) xin[k] = x[b * I + k];
-      la.gemv(W, xin, g, cellOpts);
-      const r = rows[b];
-      cellStep(la, spec, 0, R, buf!, g, r.h, kind === 'LSTM' ? r.c : null, r.y);
-    }
-    if (outY) outY.set(y);
-    if (outH) outH.set(h);
-    if (outC) outC.set(c);
+    // T = 1, so [1,B,I] (layout 0) and [B,1,I] (layout 1) hold row b at b*I alike.
+    const xin = v[9];
+    for (let k = 0; k < Bn * I; k++) xin[k] = x[k];
+    for (let b = 0; b < Bn; b++) la.gemv(W as PackedMatrix, rows[b].x, rows[b].g, projOpts);
+    if (run) la.sequence!(run);
+    else for (let b = 0; b < Bn; b++) cellStep(la, spec, 0, R as PackedMatrix, buf!, rows[b].g, rows[b].h, kind === 'LSTM' ? rows[b].c : null, rows[b].y);
+    if (outY) outY.set(v[8]);
+    if (outH) outH.set(v[6]);
+    if (outC) outC.set(v[7]);
   };
 }
 

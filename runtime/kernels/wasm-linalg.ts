@@ -8,8 +8,8 @@ import { bsrFromCsr, type Bsr } from '../bsr.ts';
 import { U16_MAX_COLS } from '../csr.ts';
 import { RampartError } from '../errors.ts';
 import { COSTS } from './crossover.ts';
-import { STATUS_NAMES } from './enums.ts';
-import { planPack, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type RowMapKind, type WeightSource } from './linalg.ts';
+import { Matrix, STATUS_NAMES } from './enums.ts';
+import { planPack, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type RowMapKind, type SequenceRun, type WeightSource } from './linalg.ts';
 import { BlockRowSpans, csrLayoutFor, identityRowMap, sourceCsr, sourceDenseRows, sourceDensity, sourceShape } from './pack.ts';
 import { instantiateKernels, type KernelExports } from '../wasm/loader.ts';
 
@@ -36,9 +36,12 @@ export class WasmLinalg implements Linalg {
   private top: number;
   private scratchDepth = 0;
   private f32: Float32Array;
+  private i32: Int32Array;
   /** memory.buffer, cached: the WebAssembly.Memory getter is a slow API call. */
   private buf: ArrayBuffer;
   private readonly params: number;
+  /** The matrix descriptor a sequence kernel reads (runtime/wasm/assembly/sequence.ts): 12 i32 words. */
+  private readonly desc: number;
 
   static async create(): Promise<WasmLinalg> {
     return new WasmLinalg(await instantiateKernels());
@@ -48,7 +51,9 @@ export class WasmLinalg implements Linalg {
     this.top = align(k.heapBase());
     this.buf = k.memory.buffer;
     this.f32 = new Float32Array(this.buf);
+    this.i32 = new Int32Array(this.buf);
     this.params = this.allocBytes(32);
+    this.desc = this.allocBytes(48);
   }
 
   /** Bytes of linear memory in use (for reports). */
@@ -64,6 +69,7 @@ export class WasmLinalg implements Linalg {
       this.k.memory.grow(Math.max(need, Math.ceil(have / PAGE / 2)));
       this.buf = this.k.memory.buffer;
       this.f32 = new Float32Array(this.buf);
+      this.i32 = new Int32Array(this.buf);
       this.generation++;
     }
     this.top = end;
@@ -171,7 +177,7 @@ export class WasmLinalg implements Linalg {
     return { format: 'csr', layout: 'padded', rows: m.rows, cols: m.cols, nnz: n, bytes, density, block: null, values: vOff, colIdx: cOff, rowPtr: rOff, wide };
   }
 
-  private at(a: Float32Array | null, what: string): number {
+  private at(a: Float32Array | Int32Array | null, what: string): number {
     if (a === null) return 0;
     if (a.buffer !== this.buf) {
       throw new RampartError(`internal: ${what} is not a view of this backend's WASM memory (detached or foreign)`);
@@ -264,6 +270,47 @@ export class WasmLinalg implements Linalg {
   rnnCell(g: Float32Array, h: Float32Array, y: Float32Array | null, cell: CellOptions): void {
     const ids = this.acts(cell);
     this.check(this.k.rnnCell(this.at(g, 'g'), this.at(h, 'h'), this.at(y, 'y'), h.length, ids, this.params, cell.clip), 'rnnCell');
+  }
+
+  /**
+   * All steps of one direction in one kernel call. R's descriptor: its format and the
+   * gemv kernel's matrix arguments; for BSR the block-row spans of the step's row ranges.
+   */
+  sequence(r: SequenceRun): void {
+    const p = r.R as WasmPacked, H = r.hidden, G = (r.kind === 'LSTM' ? 4 : r.kind === 'GRU' ? 3 : 1) * H;
+    if (p.rows !== G || p.cols !== H) throw new RampartError(`internal: ${r.kind} R packed as [${p.rows}, ${p.cols}]`, { expected: `[${G}, ${H}]` });
+    const gru = r.kind === 'GRU';
+    const r1 = gru && !r.linearBeforeReset ? 2 * H : G;
+    this.describe(p, 0, r1, gru ? 2 * H : 0, gru ? G : r1);
+    const ids = this.acts(r.cell), rev = r.reverse ? 1 : 0;
+    const m = this.desc, gx = this.at(r.gx, 'gx'), lens = this.at(r.lens, 'lens'), h = this.at(r.h, 'h'), y = this.at(r.y, 'y');
+    const clip = r.cell.clip;
+    if (r.kind === 'LSTM') {
+      this.check(this.k.lstmSequence(m, gx, r.steps, r.batch, H, lens, rev, h, this.at(r.c, 'c'), y, r.yStep, r.yBatch,
+        this.at(r.peep, 'peep'), ids, this.params, clip, r.inputForget ? 1 : 0), 'lstmSequence');
+    } else if (gru) {
+      this.check(this.k.gruSequence(m, gx, r.steps, r.batch, H, lens, rev, h, y, r.yStep, r.yBatch, this.at(r.rh, 'rh'),
+        this.at(r.tmp, 'tmp'), this.at(r.rb, 'rb'), ids, this.params, clip, r.linearBeforeReset ? 1 : 0), 'gruSequence');
+    } else {
+      this.check(this.k.rnnSequence(m, gx, r.steps, r.batch, H, lens, rev, h, y, r.yStep, r.yBatch, ids, this.params, clip), 'rnnSequence');
+    }
+  }
+
+  /** Writes p's descriptor; rows [a0, a1) and [b0, b1) are the ranges a step's gemvs run (BSR spans). */
+  private describe(p: WasmPacked, a0: number, a1: number, b0: number, b1: number): void {
+    const d = this.i32, o = this.desc >> 2;
+    if (p.format === 'dense') {
+      d[o] = Matrix.Dense; d[o + 1] = p.w; d[o + 2] = p.cols;
+    } else if (p.format === 'csr') {
+      d[o] = p.layout === 'blocked' ? (p.wide ? Matrix.Blocked32 : Matrix.Blocked16) : (p.wide ? Matrix.Csr32 : Matrix.Csr16);
+      d[o + 1] = p.values; d[o + 2] = p.colIdx; d[o + 3] = p.rowPtr;
+    } else {
+      d[o] = p.wide ? Matrix.Bsr32 : Matrix.Bsr16;
+      d[o + 1] = p.br; d[o + 2] = p.values; d[o + 3] = p.blockCol; d[o + 4] = p.blockPtr; d[o + 5] = p.rowMap; d[o + 6] = p.rows; d[o + 7] = p.cols;
+      const n1 = p.nb + 1, sa = p.spans.get(a0, a1), sb = p.spans.get(b0, b1);
+      d[o + 8] = Math.floor(sa / n1); d[o + 9] = sa % n1;
+      d[o + 10] = Math.floor(sb / n1); d[o + 11] = sb % n1;
+    }
   }
 }
 

@@ -2,6 +2,8 @@
 // otherwise trip over deep inside a loop (a zero stride, a negative pad, an
 // unknown direction). Returns a message, or null when the node is fine.
 import type { Node } from '../ir.ts';
+import { ASPECT_POLICIES, COORDS, NEAREST, RESIZE_MODES } from '../ops/resize-axis.ts';
+import { SCATTER_REDUCTIONS } from '../ops/scatter.ts';
 
 type Rule = (n: Node) => string | null;
 
@@ -68,6 +70,11 @@ const cast: Rule = (n) => {
   return to !== null && (to < 1 || to > 23) ? `attribute 'to' is ${to}, not an ONNX data type` : null;
 };
 
+function epsilon(n: Node): string | null {
+  const e = n.attrs.epsilon;
+  return e && e.type === 'float' && !(e.value >= 0) ? `attribute 'epsilon' must be >= 0, is ${e.value}` : null;
+}
+
 const RULES: Record<string, Rule> = {
   Conv: window, MaxPool: window, AveragePool: window,
   LSTM: recurrent, GRU: recurrent, RNN: recurrent,
@@ -75,14 +82,36 @@ const RULES: Record<string, Rule> = {
   Transpose: transpose,
   Cast: cast,
   Concat: (n) => (int(n, 'axis') === null ? "Concat needs an integer 'axis' attribute" : null),
-  BatchNormalization: (n) => {
-    const e = n.attrs.epsilon;
-    return e && e.type === 'float' && !(e.value >= 0) ? `attribute 'epsilon' must be >= 0, is ${e.value}` : null;
-  },
+  BatchNormalization: epsilon,
+  LayerNormalization: epsilon,
+  Resize: (n) => oneOf(n, 'mode', RESIZE_MODES) ?? oneOf(n, 'coordinate_transformation_mode', COORDS) ?? oneOf(n, 'nearest_mode', NEAREST)
+    ?? oneOf(n, 'keep_aspect_ratio_policy', ASPECT_POLICIES) ?? flag('exclude_outside', 'antialias')(n),
+  ScatterElements: (n) => oneOf(n, 'reduction', SCATTER_REDUCTIONS),
+  ScatterND: (n) => oneOf(n, 'reduction', SCATTER_REDUCTIONS),
+  CumSum: flag('exclusive', 'reverse'),
+  ReduceMean: flag('keepdims', 'noop_with_empty_axes'),
 };
 
+/**
+ * Float attributes must be finite: a NaN or infinite alpha, epsilon or clip is a broken
+ * export, and targets that write constants out (the C target) cannot express it. The
+ * exceptions are the attributes where ±Inf means something: Clip's bounds (no bound)
+ * and Pad's fill value (-Inf pads ahead of a max).
+ */
+const INFINITE_OK: Record<string, readonly string[]> = { Clip: ['min', 'max'], Pad: ['value'] };
+
+function finiteFloats(n: Node): string | null {
+  const allowed = Object.hasOwn(INFINITE_OK, n.op) ? INFINITE_OK[n.op] : [];
+  for (const [k, a] of Object.entries(n.attrs)) {
+    if (allowed.includes(k)) continue;
+    if (a.type === 'float' && !Number.isFinite(a.value)) return `attribute '${k}' is ${a.value} (expected a finite number)`;
+    if (a.type === 'floats' && a.value.some((x) => !Number.isFinite(x))) return `attribute '${k}' [${a.value.join(',')}] holds a non-finite number (expected finite numbers)`;
+  }
+  return null;
+}
+
 export function checkOpAttrs(node: Node): string | null {
-  const rule = RULES[node.op];
-  if (!rule) return null;
-  return rule(node);
+  // Own keys only: an op named 'constructor' must not find Object's.
+  const rule = Object.hasOwn(RULES, node.op) ? RULES[node.op] : undefined;
+  return rule?.(node) ?? finiteFloats(node);
 }

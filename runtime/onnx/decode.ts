@@ -37,6 +37,27 @@ interface Ctx extends DecodeOptions {
   depth: number;
 }
 
+/**
+ * Names the IR keeps as keys of plain objects (initializers, value_info, attributes)
+ * and that kernel tables are looked up by (op types). A name that is already a member
+ * of every JavaScript object (`constructor`, `toString`, `__proto__`, ...) would find
+ * that member instead of the model's own entry, or replace the record's prototype.
+ * No real model uses one; a file that does is refused here, before anything indexes
+ * by it.
+ */
+const RESERVED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function checkName(name: string, what: string, c: Ctx): string {
+  if (RESERVED.has(name)) {
+    throw new RampartError(`${c.where}: ${what} is named '${name}', a name JavaScript objects reserve`, {
+      file: c.file, expected: 'names other than the members of Object.prototype',
+    });
+  }
+  return name;
+}
+
+const checkNames = (names: string[], what: string, c: Ctx): string[] => names.map((n) => checkName(n, what, c));
+
 /** Subgraphs (If/Loop/Scan bodies) nest a few levels in real models; a file nesting thousands would overflow the stack. */
 const MAX_GRAPH_DEPTH = 32;
 
@@ -81,6 +102,7 @@ function decodeGraph(gp: IGraph, c: Ctx): Graph {
   const initializers: Record<string, Tensor> = {};
   const addInit = (n: string, t: Tensor) => {
     if (!n) throw new RampartError(`${ctx.where} has an initializer without a name`, { file: c.file });
+    checkName(n, 'an initializer', ctx);
     if (n in initializers) throw new RampartError(`${ctx.where} has two initializers named '${n}'`, { file: c.file });
     if (!c.allowNonFinite) checkFinite(n, t, c.file);
     initializers[n] = t;
@@ -120,7 +142,7 @@ function checkFinite(name: string, t: Tensor, file?: string): void {
 }
 
 function decodeValueInfo(vi: IValueInfo, what: string, c: Ctx, required: boolean): ValueInfo | null {
-  const name = vi.name ?? '';
+  const name = checkName(vi.name ?? '', `a ${what}`, c);
   const tt = vi.type?.tensorType;
   if (!tt) {
     if (!required) return null;
@@ -140,19 +162,19 @@ function decodeValueInfo(vi: IValueInfo, what: string, c: Ctx, required: boolean
 }
 
 function decodeNode(np: INode, c: Ctx): Node {
-  const op = np.opType ?? '';
-  const name = np.name ?? '';
+  const op = checkName(np.opType ?? '', 'an op type', c);
+  const name = checkName(np.name ?? '', 'a node', c);
   if (!op) throw new RampartError(`${c.where} has a node without an op type${name ? ` ('${name}')` : ''}`, { file: c.file });
   const attrs: Record<string, Attr> = {};
   for (const ap of np.attribute ?? []) {
     try {
-      attrs[ap.name ?? ''] = decodeAttr(ap as IAttr, c);
+      attrs[checkName(ap.name ?? '', 'an attribute', c)] = decodeAttr(ap as IAttr, c);
     } catch (e) {
       throw withContext(e, { file: c.file, node: name || undefined, op });
     }
   }
-  const domain = np.domain === 'ai.onnx' ? '' : np.domain ?? '';
-  return { name, op, domain, inputs: np.input ?? [], outputs: np.output ?? [], attrs };
+  const domain = checkName(np.domain === 'ai.onnx' ? '' : np.domain ?? '', 'a domain', c);
+  return { name, op, domain, inputs: checkNames(np.input ?? [], 'a node input', c), outputs: checkNames(np.output ?? [], 'a node output', c), attrs };
 }
 
 // AttributeProto.AttributeType
@@ -206,12 +228,13 @@ function guessAttrType(ap: IAttr): number {
 function decodeFunction(fp: IFunction, c: Ctx): FunctionDef {
   const name = fp.name ?? '';
   const fc: Ctx = { ...c, where: `function '${name}'` };
+  checkName(name, 'a function', fc);
   return {
     name,
-    domain: fp.domain ?? '',
-    inputs: fp.input ?? [],
-    outputs: fp.output ?? [],
-    attributes: fp.attribute ?? [],
+    domain: checkName(fp.domain ?? '', 'a domain', fc),
+    inputs: checkNames(fp.input ?? [], 'a function input', fc),
+    outputs: checkNames(fp.output ?? [], 'a function output', fc),
+    attributes: checkNames(fp.attribute ?? [], 'a function attribute', fc),
     opsetImports: (fp.opsetImport ?? []).map((o) => ({ domain: o.domain ?? '', version: longToNumber(o.version as number | LongLike) })),
     // A function body is a template: its Constant nodes stay nodes (a function has no initializers).
     nodes: (fp.node ?? []).map((np) => decodeNode(np as INode, fc)),

@@ -41,7 +41,7 @@ export function decodeTensor(tp: onnx.ITensorProto, what: string, opts: TensorDe
   let data: TensorData;
   if (tp.dataLocation === 1) {
     if (dtype === 'string') throw new RampartError(`${what} is a string tensor stored externally`, { ...ctx, expected: 'string tensors inline (string_data)' });
-    data = fromRaw(externalBytes(tp, what, opts, n * RAW_WIDTH[dtype]), dtype, n, what, ctx);
+    data = fromRaw(externalBytes(tp, what, opts, n * RAW_WIDTH[dtype]), dtype, n, what, ctx, true);
   } else if (tp.rawData && tp.rawData.length > 0 && dtype !== 'string') {
     data = fromRaw(tp.rawData, dtype, n, what, ctx);
   } else {
@@ -97,16 +97,15 @@ function externalBytes(tp: onnx.ITensorProto, what: string, opts: TensorDecodeOp
   return ext.read(offset, length);
 }
 
-/** Little-endian raw bytes -> IR storage. */
-export function fromRaw(raw: Uint8Array, dtype: DType, n: number, what: string, ctx: ErrorContext = {}): TensorData {
+/** Little-endian raw bytes -> IR storage; `owned`: the bytes are this tensor's alone (read for it), not a view to copy. */
+export function fromRaw(raw: Uint8Array, dtype: DType, n: number, what: string, ctx: ErrorContext = {}, owned = false): TensorData {
   const width = RAW_WIDTH[dtype];
   if (dtype === 'string' || raw.length !== n * width) {
     throw new RampartError(`${what} has ${raw.length} bytes of raw data; ${dtype} with ${n} elements needs ${n * width}`, {
       ...ctx, expected: `${n * width} bytes`,
     });
   }
-  // A buffer of its own (an external-data read) is used as it is; a view into the model is copied.
-  const owned = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer;
+  // Bytes read for this tensor alone (external data) are used as they are; a view into the model is copied.
   const copy = owned ? raw : new Uint8Array(raw);
   const buf = copy.buffer as ArrayBuffer;
   if (!LITTLE_ENDIAN && width > 1) return fromRawBigEndianHost(new DataView(buf), dtype, n);

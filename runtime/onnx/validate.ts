@@ -11,6 +11,7 @@ import { RampartError, type ErrorContext } from '../errors.ts';
 import { validateCsr as checkCsr } from '../csr.ts';
 import { sizeOf } from '../tensor.ts';
 import { checkOpAttrs } from './attr-rules.ts';
+import { ELEMENTWISE_BINARY_OPS, NORM_OPS, POOL_OPS, PRUNABLE_OPS, REDUCE_OPS, RESAMPLE_OPS, UNARY_OPS } from '../ops/groups.ts';
 
 export interface ValidateOptions {
   /**
@@ -92,6 +93,12 @@ export function validateCsr(csr: Csr, name: string, ctx: ErrorContext = {}): voi
   }
 }
 
+/** Ops that only compute on numbers: every input of theirs must be numeric. */
+const NUMERIC_OPS = new Set<string>([
+  ...PRUNABLE_OPS, ...ELEMENTWISE_BINARY_OPS, ...POOL_OPS, ...NORM_OPS, ...REDUCE_OPS, ...RESAMPLE_OPS,
+  ...UNARY_OPS.filter((op) => op !== 'Identity' && op !== 'Dropout' && op !== 'Cast'),
+]);
+
 const STORAGE: Record<DType, string> = {
   float32: 'Float32Array', float16: 'Float32Array', float64: 'Float64Array', int64: 'Float64Array', uint64: 'Float64Array',
   int32: 'Int32Array', uint32: 'Uint32Array', int16: 'Int16Array', uint16: 'Uint16Array', int8: 'Int8Array',
@@ -156,6 +163,7 @@ class Validator {
         this.fail(`input '${x}' is read before node '${g.nodes[p].name}' produces it (nodes are not in topological order)`, node);
       }
       this.attrs(node, available);
+      this.numericInputs(node, g);
       for (const o of node.outputs) if (o) declare(o, 'output', node);
       const csrs = (this.opts.csrOperands ?? csrOperands)(node, g, this.model);
       for (const { name, csr } of csrs) validateCsr(csr, name, { file: this.file, node: node.name, op: node.op });
@@ -181,6 +189,16 @@ class Validator {
       this.graph(fake, new Set(), `function '${f.name}'`);
     } finally {
       this.model = saved;
+    }
+  }
+
+  /** A string initializer feeding an op that computes on numbers (a string weight) is refused by name. */
+  private numericInputs(node: Node, g: Graph): void {
+    if (node.domain !== '' || !NUMERIC_OPS.has(node.op)) return;
+    for (const x of node.inputs) {
+      if (x && Object.hasOwn(g.initializers, x) && g.initializers[x].dtype === 'string') {
+        this.fail(`input '${x}' is a string tensor`, node, 'numeric weights and inputs');
+      }
     }
   }
 

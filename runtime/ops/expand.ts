@@ -3,7 +3,8 @@
 // shape), so a 1 in `shape` keeps the input's size there and `shape` may have fewer
 // dims than the input. PyTorch exports the zero initial state of a fixed-batch GRU/LSTM
 // as Expand(0, [layers, batch, hidden]). Any dtype (data movement only).
-import { allocData } from '../tensor.ts';
+import { allocData, sizeOf } from '../tensor.ts';
+import { checkAllocation } from '../limits.ts';
 import { fail } from './attrs.ts';
 import type { KernelTable } from './types.ts';
 import { broadcastIndex, broadcastShapes, type Elements, intList, need } from './shared.ts';
@@ -14,6 +15,7 @@ export const expandKernels: KernelTable = {
     const shape = intList(node, need(node, inputs, 1, 'shape'), 'shape');
     if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail(node, `shape [${shape.join(',')}]`, 'non-negative integer dims');
     const dims = broadcastShapes(node, [x.dims, shape]);
+    checkAllocation(x.dtype, sizeOf(dims), 'the expanded tensor'); // the shape comes from the file
     const map = broadcastIndex(dims, x.dims);
     const src = x.data as Elements;
     const out = allocData(x.dtype, map.length) as Elements;

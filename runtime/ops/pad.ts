@@ -61,6 +61,8 @@ function source(mode: string, i: number, n: number): number {
 function padInto(out: Elements, x: Tensor, dims: number[], begin: number[], mode: string, value: number): void {
   const rank = dims.length;
   const src = x.data as Elements;
+  // Nothing to fill; and an empty output may still have one huge axis ([0, 2^31]), too long to tabulate.
+  if (out.length === 0) return;
   if (rank === 0) { out[0] = src[0]; return; }
   const inStrides = stridesOf(x.dims);
   const maps = dims.map((n, d) => {

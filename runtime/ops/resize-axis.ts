@@ -28,8 +28,11 @@ export interface AxisGeometry {
 /** CSR-like: output index j reads index[start[j] .. start[j+1]) with those weights. */
 export interface AxisTaps { start: Int32Array; index: Int32Array; weight: Float64Array; outside: Uint8Array }
 
-const COORDS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
-const NEAREST = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+/** Resize's attribute vocabularies (runtime/onnx/attr-rules.ts checks them at load). */
+export const RESIZE_MODES = ['nearest', 'linear', 'cubic'];
+export const COORDS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
+export const NEAREST = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+export const ASPECT_POLICIES = ['stretch', 'not_larger', 'not_smaller'];
 
 /** The input coordinate output index x maps to. */
 export function sourceCoordinate(coord: string, x: number, g: AxisGeometry): number {

@@ -4,7 +4,8 @@
 //             rounds down when upsampling and up when downsampling (onnxruntime's rule
 //             for opset 10, which the spec leaves open).
 //   opset 11, 13: Resize(X, roi, scales, sizes) with coordinate_transformation_mode,
-//             nearest_mode, cubic_coeff_a, exclude_outside, extrapolation_value.
+//             nearest_mode, cubic_coeff_a, exclude_outside, extrapolation_value
+//             (tf_half_pixel_for_nn, dropped from the spec at 13, is still read).
 //   opset 18: `axes` (scales/sizes/roi name only those axes), keep_aspect_ratio_policy,
 //             antialias; 19: half_pixel_symmetric.
 // Interpolation is separable, so the kernel resizes one axis at a time (float64
@@ -13,13 +14,11 @@
 // Not supported: antialias=1 when some axis shrinks (refused; it changes nothing otherwise).
 import type { Node, Tensor } from '../ir.ts';
 import { allocData, shapeString, sizeOf } from '../tensor.ts';
+import { checkAllocation } from '../limits.ts';
 import { attrFloat, attrInt, attrInts, attrString, fail } from './attrs.ts';
 import type { KernelContext, KernelTable } from './types.ts';
 import { intList, need, normAxis, nums } from './shared.ts';
-import { axisTaps, type AxisTaps, type ResizeRule } from './resize-axis.ts';
-
-const MODES = ['nearest', 'linear', 'cubic'];
-const POLICIES = ['stretch', 'not_larger', 'not_smaller'];
+import { ASPECT_POLICIES as POLICIES, axisTaps, type AxisTaps, RESIZE_MODES as MODES, type ResizeRule } from './resize-axis.ts';
 
 /** Per axis of X: the output size, the scale, the unrounded output length, and the roi [start, end]. */
 export interface Geometry { out: number[]; scale: number[]; length: number[]; roi: [number, number][] }
@@ -149,6 +148,9 @@ export const resizeKernels: KernelTable = {
     if (x.dtype === 'bool') fail(node, 'X is a bool tensor', 'a numeric tensor');
     const rule = ruleOf(node, ctx);
     const g = geometry(node, inputs, x, rule, ctx);
+    // Sizes come from the file (scales, sizes): the largest intermediate must fit the memory budget before any is made.
+    // (Each axis's taps are a table as long as the axis, even when another axis is empty.)
+    checkAllocation('float64', Math.max(sizeOf(g.out.map((d, a) => Math.max(d, x.dims[a]))), ...g.out), 'the resized tensor');
     if (ctx.opset >= 18 && attrInt(node, 'antialias', 0) !== 0 && rule.mode !== 'nearest' && g.scale.some((s) => s < 1)) {
       fail(node, 'antialias=1 with a shrinking axis', 'antialias=0 (antialiased downsampling is not supported)');
     }

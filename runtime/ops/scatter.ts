@@ -19,6 +19,7 @@ type Combine = (old: number, upd: number) => number;
 
 /** The opset that introduced each reduction. */
 const SINCE: Record<string, number> = { none: 1, add: 16, mul: 16, max: 18, min: 18 };
+export const SCATTER_REDUCTIONS = Object.keys(SINCE);
 
 function combiner(node: Node, dtype: DType, ctx: KernelContext): Combine | null {
   const name = attrString(node, 'reduction', 'none');

@@ -2,6 +2,7 @@
 // broadcasting, element access that works for every dtype (strings included).
 import type { Node, Tensor, TensorData } from '../ir.ts';
 import { sizeOf, stridesOf } from '../tensor.ts';
+import { checkAllocation } from '../limits.ts';
 import { fail } from './attrs.ts';
 
 /** A tensor's elements, indexable as numbers (or strings for string tensors). */
@@ -77,6 +78,7 @@ export function broadcastIndex(outDims: readonly number[], inDims: readonly numb
     stride[o] = inDims[i] === 1 ? 0 : inStrides[i];
   }
   const n = sizeOf(outDims);
+  checkAllocation('int32', n, 'a broadcast index'); // broadcast shapes multiply: [N,1] and [1,M] give N·M
   const map = new Int32Array(n);
   const coord = new Array<number>(rank).fill(0);
   let off = 0;

@@ -76,6 +76,12 @@ export interface KernelExports {
   lstmCell(g: number, c: number, h: number, y: number, hidden: number, peep: number, acts: number, params: number, clip: number, inputForget: number): number;
   gruCell(phase: number, xg: number, rh: number, h: number, tmp: number, y: number, hidden: number, acts: number, params: number, clip: number, lbr: number): number;
   rnnCell(g: number, h: number, y: number, hidden: number, acts: number, params: number, clip: number): number;
+  lstmSequence(m: number, gx: number, steps: number, batch: number, hidden: number, lens: number, reverse: number, h: number, c: number,
+    y: number, yStep: number, yBatch: number, peep: number, acts: number, params: number, clip: number, inputForget: number): number;
+  gruSequence(m: number, gx: number, steps: number, batch: number, hidden: number, lens: number, reverse: number, h: number,
+    y: number, yStep: number, yBatch: number, rh: number, tmp: number, rb: number, acts: number, params: number, clip: number, lbr: number): number;
+  rnnSequence(m: number, gx: number, steps: number, batch: number, hidden: number, lens: number, reverse: number, h: number,
+    y: number, yStep: number, yBatch: number, acts: number, params: number, clip: number): number;
   im2col(x: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,
     dh: number, dw: number, oh: number, ow: number, out: number): number;
   maxPool2d(x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number,

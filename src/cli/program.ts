@@ -8,7 +8,7 @@ import { RampartError } from '../../runtime/errors.ts';
 import { parseMemorySize, setDefaultMemoryLimit } from '../../runtime/limits.ts';
 import { printable, printableLines } from '../io/terminal.ts';
 
-const COMMANDS = ['main', 'inspect', 'run', 'eval', 'analyze', 'prune', 'compile', 'zoo'] as const;
+const COMMANDS = ['main', 'inspect', 'run', 'eval', 'analyze', 'prune', 'compile', 'bench', 'zoo'] as const;
 
 /** Exit codes: bad input, bad usage (commander's), a bug in Rampart (BSD sysexits' EX_SOFTWARE). */
 export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;

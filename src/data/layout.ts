@@ -123,10 +123,12 @@ export function toLayout(ds: Dataset, l: Layout): Tensor {
 /** Consecutive batches of `size` (the last may be smaller); views share the dataset's memory. */
 export function* batches(ds: Dataset, size: number): Generator<Dataset & { start: number }> {
   if (!Number.isInteger(size) || size < 1) throw new RampartError(`batch size ${size}`, { expected: 'a positive integer' });
+  // Values per sample: 784 for images, any size for a dataset folder (src/data/folder.ts).
+  const per = ds.n > 0 ? ds.images.length / ds.n : PIXELS;
   for (let start = 0; start < ds.n; start += size) {
     const n = Math.min(size, ds.n - start);
     yield {
-      images: ds.images.subarray(start * PIXELS, (start + n) * PIXELS),
+      images: ds.images.subarray(start * per, (start + n) * per),
       labels: ds.labels.subarray(start, start + n),
       n, start, name: ds.name, split: ds.split,
     };

@@ -1,10 +1,11 @@
 // Top-1 accuracy of a classifier on MNIST / Fashion-MNIST, on any runtime. Used by
 // `rampart eval` and callable from pruning, training and benches.
 import type { Model, Tensor } from '../../runtime/ir.ts';
-import { RampartError } from '../../runtime/errors.ts';
-import { shapeString } from '../../runtime/tensor.ts';
+import { RampartError, withContext } from '../../runtime/errors.ts';
+import { checkAllocation } from '../../runtime/limits.ts';
+import { allocData, shapeString } from '../../runtime/tensor.ts';
 import {
-  batches, CLASSES, loadDataset, modelInputLayout, PIXELS, toLayout,
+  batches, CLASSES, isFolderDataset, loadDataset, modelInputLayout, sampleSize, toLayout,
   type Dataset, type DatasetName, type LayoutKind,
 } from '../data/index.ts';
 import { loadModel } from '../onnx/import.ts';
@@ -56,6 +57,8 @@ export async function evaluateAccuracy(
   let layout;
   try {
     layout = modelInputLayout(input.shape, opts.layout);
+    // Does a sample fit the input? Said here, naming the input, not in the first batch.
+    if (ds.n > 0) toLayout(prefix(ds, 1), layout);
   } catch (e) {
     if (!(e instanceof RampartError)) throw e;
     throw new RampartError(`input '${input.name}': ${e.message}`, ctx, { cause: e });
@@ -63,10 +66,20 @@ export async function evaluateAccuracy(
   let batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RampartError(`batch size ${batchSize}`, { expected: 'a positive integer' });
   // A model exported with a fixed batch runs only at that batch: the last batch is padded with blank images.
-  if (layout.fixedBatch !== null) batchSize = layout.fixedBatch;
+  if (layout.fixedBatch !== null) {
+    // The batch comes from the file: [2147483647,784] must be refused, not allocated.
+    try {
+      checkAllocation('float32', layout.fixedBatch * sampleSize(ds), `input '${input.name}' at its fixed batch of ${layout.fixedBatch}`);
+    } catch (e) {
+      throw withContext(e, ctx);
+    }
+    batchSize = layout.fixedBatch;
+  }
   const outName = model.graph.outputs[0]?.name;
   if (outName === undefined) throw new RampartError('the model has no outputs', ctx);
 
+  // A dataset folder may have any number of classes (its labels are checked against the output there).
+  const minClasses = isFolderDataset(ds) ? 1 : CLASSES;
   const runner = await createRunner({ model, path }, opts.runtime ?? 'reference');
   let correct = 0;
   try {
@@ -76,7 +89,7 @@ export async function evaluateAccuracy(
       const out = await runner.run({ [input.name]: toLayout(padded, layout) });
       const y = out[outName];
       if (!y) throw new RampartError(`the runtime returned no output '${outName}'`, ctx);
-      correct += countCorrect(y, padded.n, b.labels, outName, path);
+      correct += countCorrect(y, padded.n, b.labels, outName, path, minClasses);
       opts.onProgress?.(b.start + b.n, ds.n);
     }
   } finally {
@@ -86,12 +99,14 @@ export async function evaluateAccuracy(
 }
 
 function prefix(ds: Dataset, n: number): Dataset {
-  return { ...ds, n, images: ds.images.subarray(0, n * PIXELS), labels: ds.labels.subarray(0, n) };
+  const per = sampleSize(ds);
+  return { ...ds, n, images: ds.images.subarray(0, n * per), labels: ds.labels.subarray(0, n) };
 }
 
 function pad(ds: Dataset, n: number): Dataset {
-  const images = new Float32Array(n * PIXELS);
-  images.set(ds.images.subarray(0, ds.n * PIXELS));
+  const per = sampleSize(ds);
+  const images = allocData('float32', n * per) as Float32Array;
+  images.set(ds.images.subarray(0, ds.n * per));
   const labels = new Uint8Array(n);
   labels.set(ds.labels.subarray(0, ds.n));
   return { ...ds, n, images, labels };
@@ -102,14 +117,14 @@ function pad(ds: Dataset, n: number): Dataset {
  * Leading size-1 axes are allowed ([1, B, C] from a time-major head): the element
  * order is the same.
  */
-export function countCorrect(y: Tensor, batch: number, labels: Uint8Array, name: string, file?: string): number {
+export function countCorrect(y: Tensor, batch: number, labels: Uint8Array, name: string, file?: string, minClasses = CLASSES): number {
   const dims = y.dims;
   let axis = 0;
   while (axis < dims.length - 1 && dims[axis] === 1 && dims[axis] !== batch) axis++;
   const classes = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  if (dims[axis] !== batch || dims.length - axis < 2 || classes < CLASSES || !(y.data instanceof Float32Array || y.data instanceof Float64Array)) {
+  if (dims[axis] !== batch || dims.length - axis < 2 || classes < minClasses || !(y.data instanceof Float32Array || y.data instanceof Float64Array)) {
     throw new RampartError(`output '${name}' is ${y.dtype} ${shapeString(dims)}`, {
-      file, expected: `float scores of shape [${batch},classes] with at least ${CLASSES} classes`,
+      file, expected: `float scores of shape [${batch},classes] with at least ${minClasses} classes`,
     });
   }
   const d = y.data;

@@ -3,14 +3,17 @@
 //   reference  executeModel + referenceKernels (the slow, obviously correct oracle)
 //   ort        onnxruntime-node (the baseline)
 //   js, wasm   Rampart's sparse runtime, runtime/index.ts InferenceSession
+//   c, wasm-module, cortex-m4, ...  a compiled target run as a runtime (target-runner.ts)
 import type { Model, Tensor } from '../../runtime/ir.ts';
 import { onnxOpset } from '../../runtime/ir.ts';
 import { RampartError, withContext } from '../../runtime/errors.ts';
 import { executeModel } from '../../runtime/executor.ts';
 import { kernelKey, type KernelTable } from '../../runtime/ops/types.ts';
 import { fromOrt, toOrt } from './ort-tensor.ts';
+import { TARGET_RUNTIMES, targetRunner } from './target-runner.ts';
 
-export const RUNTIMES = ['reference', 'ort', 'js', 'wasm'] as const;
+/** The interpreters, then the compiled targets run as runtimes (target-runner.ts). */
+export const RUNTIMES = ['reference', 'ort', 'js', 'wasm', ...TARGET_RUNTIMES] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
 export interface Runner {
@@ -38,6 +41,7 @@ export async function createRunner(src: RunnerSource, runtime: RuntimeName): Pro
     case 'ort': return ortRunner(src);
     case 'js': return sparseRunner(src, 'js');
     case 'wasm': return sparseRunner(src, 'wasm');
+    default: return targetRunner(src, runtime as (typeof TARGET_RUNTIMES)[number]);
   }
 }
 

@@ -119,7 +119,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     renameTemp(tmp, path);
   } catch (e) {
     if (tmp) unlinkQuietly(tmp);
-    throw new RampartError(`could not write the file: ${(e as Error).message}`, { file: path }, { cause: e });
+    throw new RampartError(`cannot write the file: ${(e as Error).message}`, { file: path }, { cause: e });
   }
 }
 

@@ -121,6 +121,19 @@ export function blockPartition(w: BlockGeometry, shape: BlockShape): BlockPartit
   };
 }
 
+/**
+ * Whether one block can isolate a vertex on its own: a block row holding every row an
+ * input column reaches (R ≥ the rows of a layer without gates, or of a conv group's
+ * channels; gate-fused R/G ≥ H) makes each pruned block an input cut off whole, and one
+ * column run holding every input of a row (C ≥ cols) an output cut off whole. The
+ * guard's coverage rule (criterion.ts) is what keeps such layers from losing most of
+ * their inputs (outputs) at once.
+ */
+export function wholeCuts(p: BlockPartition): { inputs: boolean; outputs: boolean } {
+  const reach = p.rows / p.convGroups;
+  return { inputs: p.rowGroups.some((g) => g.length >= reach), outputs: p.colRuns === 1 };
+}
+
 /** Element index (matrix layout over all directions) → block id. */
 export function blockOfElements(p: BlockPartition): Int32Array {
   const per = p.rows * p.cols;

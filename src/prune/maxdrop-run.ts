@@ -1,5 +1,6 @@
 // The --max-drop run (docs/design/prune.md): the validation split held out from the
-// training data, dense accuracy on it, the guard's allocation, then maxdrop.ts's
+// training data, dense accuracy on it, the baseline (by default the dense model
+// fine-tuned as the candidates will be), the guard's allocation, then maxdrop.ts's
 // candidates, each pruned, fine-tuned as configured and validated by the pipeline's
 // own pieces (passed in, so this file adds no second way to prune, tune or score).
 import type { Model } from '../../runtime/ir.ts';
@@ -7,7 +8,7 @@ import { RampartError } from '../../runtime/errors.ts';
 import { PIXELS, type Dataset } from '../data/index.ts';
 import type { EpochRecord } from '../train/index.ts';
 import { fmt } from './guard.ts';
-import { familyRange, familyRates, searchMaxDrop, type FamilyTarget, type MaxDropReport } from './maxdrop.ts';
+import { familyRange, familyRates, searchMaxDrop, type FamilyTarget, type MaxDropBaseline, type MaxDropReport } from './maxdrop.ts';
 import type { Progress } from './progress.ts';
 import { prune, type PruneOptions, type PruneResult } from './prune.ts';
 import type { Criterion } from './types.ts';
@@ -38,7 +39,9 @@ export type Tuned = { result: PruneResult; tuned: Model | null };
 
 export interface SearchContext {
   model: Model;
-  o: Pick<PruneOptions, 'rates' | 'caps' | 'search'> & { maxDrop?: number; maxDropSteps?: number };
+  o: Pick<PruneOptions, 'rates' | 'caps' | 'search'> & { maxDrop?: number; maxDropSteps?: number; maxDropBaseline?: MaxDropBaseline };
+  /** Candidates are fine-tuned (after pruning, or between IMP rounds): the 'finetuned' baseline differs from dense. */
+  finetunes: boolean;
   base: PruneOptions;
   criterion: Criterion;
   val: Dataset;
@@ -54,6 +57,15 @@ export async function searchLevel(ctx: SearchContext): Promise<{ chosen: Tuned; 
   const dense = await accuracyOn(model, val, 'dense (validation)');
   // The guard's allocation, as `--sparsity auto` makes it (IMP with its fine-tuning between rounds).
   const guarded = await prune(model, { ...base, sparsity: 'auto', finetune: ctx.impTune([]) });
+  // The baseline: every weight dense, through the candidates' own prune-and-tune path,
+  // so it sees the same samples, epochs, schedule and seed (maxdrop.ts says why).
+  // Without fine-tuning the two baselines are one model: the report then says 'dense'.
+  const baselineKind: MaxDropBaseline = (o.maxDropBaseline ?? 'finetuned') === 'finetuned' && ctx.finetunes ? 'finetuned' : 'dense';
+  let baseline = dense;
+  if (baselineKind === 'finetuned') {
+    const ref = await pruneAndTune({ ...base, sparsity: 0, criterion: null, targetRates: Object.fromEntries(guarded.report.map((r) => [r.name, 0])) }, []);
+    baseline = await accuracyOn(ref.tuned ?? ref.result.model, val, 'dense fine-tuned (validation)');
+  }
   const maxS = o.search?.max ?? 0.99;
   const family: FamilyTarget[] = guarded.report
     .filter((r) => o.rates?.[r.graph] === undefined)
@@ -73,7 +85,7 @@ export async function searchLevel(ctx: SearchContext): Promise<{ chosen: Tuned; 
   let bestIndex = -1;
   progress.start('max-drop search', steps + 1);
   const search = await searchMaxDrop({
-    maxDrop: o.maxDrop!, dense, limit: range.limit, top: range.top, steps,
+    maxDrop: o.maxDrop!, baseline, limit: range.limit, top: range.top, steps,
     evaluate: async (level) => {
       const history: EpochRecord[] = [];
       // Unguarded at the family's per-target rates: candidates above the spectral limit are allowed.
@@ -112,11 +124,16 @@ export async function searchLevel(ctx: SearchContext): Promise<{ chosen: Tuned; 
     r.notes = [...g.notes, ...r.notes.filter((n) => !/^guard:/.test(n))];
   });
   const picked = search.chosen >= 0 ? search.candidates[search.chosen] : null;
+  const against = baselineKind === 'finetuned' ? `baseline dense fine-tuned ${baseline.toFixed(4)}, dense ${dense.toFixed(4)}` : `baseline dense ${dense.toFixed(4)}`;
   chosen.result.notes.push(picked
-    ? `--max-drop ${o.maxDrop}: chose ${fmt(picked.sparsity)} (validation ${picked.accuracy.toFixed(4)}, dense ${dense.toFixed(4)}; spectral limit ${fmt(range.limit)}, ${picked.spectral ? 'passes' : 'beyond'} the guard)`
-    : `--max-drop ${o.maxDrop}: no candidate stayed within the budget (dense ${dense.toFixed(4)} on validation); the model stays dense`);
+    ? `--max-drop ${o.maxDrop}: chose ${fmt(picked.sparsity)} (validation ${picked.accuracy.toFixed(4)}, ${against}; spectral limit ${fmt(range.limit)}, ${picked.spectral ? 'passes' : 'beyond'} the guard)`
+    : `--max-drop ${o.maxDrop}: no candidate stayed within the budget (${against} on validation); the model stays dense`);
   return {
     chosen, history,
-    report: { maxDrop: o.maxDrop!, valSize: val.n, denseAccuracy: dense, spectralLimit: range.limit, candidates: search.candidates, chosen: search.chosen },
+    report: {
+      maxDrop: o.maxDrop!, valSize: val.n, denseAccuracy: dense, baseline: baselineKind, baselineAccuracy: baseline,
+      spectralLimit: range.limit, candidates: search.candidates, chosen: search.chosen,
+    },
   };
 }
+

@@ -10,7 +10,7 @@ import { loadDataset, modelInputLayout, toLayout, PIXELS, type Dataset, type Dat
 import { evaluateAccuracy } from '../eval/accuracy.ts';
 import { finetune, type EpochRecord } from '../train/index.ts';
 import { spectralCriterion } from './criterion.ts';
-import type { MaxDropReport } from './maxdrop.ts';
+import type { MaxDropBaseline, MaxDropReport } from './maxdrop.ts';
 import { DEFAULT_VAL_SIZE, holdOut, searchLevel, type Tuned } from './maxdrop-run.ts';
 
 export type { MaxDropReport };
@@ -28,7 +28,7 @@ export interface PipelineOptions extends Omit<PruneOptions, 'criterion' | 'batch
   guard: GuardName;
   requireNarc?: boolean;
   perGate?: boolean;
-  /** Opt-in: fraction of each graph's inputs and outputs that must keep an edge (criterion.ts). */
+  /** Fraction of each graph's inputs and outputs that must keep an edge (criterion.ts; default DEFAULT_MIN_COVERAGE, 0: off). */
   minCoverage?: number;
   /** Dataset for SNIP/GraSP's batch, accuracy and fine-tuning. */
   data?: DatasetName;
@@ -56,6 +56,8 @@ export interface PipelineOptions extends Omit<PruneOptions, 'criterion' | 'batch
   valSize?: number;
   /** --max-drop candidates after the spectral limit (default 4). */
   maxDropSteps?: number;
+  /** --max-drop: drops against the dense model fine-tuned like the candidates (default) or as it is (maxdrop.ts). */
+  maxDropBaseline?: MaxDropBaseline;
   progress?: Progress;
 }
 
@@ -128,16 +130,21 @@ export async function runPipeline(model: Model, o: PipelineOptions): Promise<Pip
     }
   };
   const accuracyOf = async (m: Model, label: string): Promise<number | null> => (test ? accuracyOn(m, test, label) : null);
+  // Fine-tuning reports per batch (finetune's onProgress): the bar opens at the first
+  // batch, when finetune has said how many there are, and each epoch leaves a line.
   const tune = async (m: Model, targets: PruneTarget[], masks: Mask[], epochs: number, label: string) => {
-    progress.start(label, epochs);
+    let open = false;
     try {
-      const r = await finetune(m, train!, {
+      return await finetune(m, train!, {
         epochs, masks: storageMasks(m, targets, masks), lr: o.lr, batchSize: o.batchSize, lrDecay: o.lrDecay, clipNorm: o.clipNorm,
-        onEpoch: (e) => progress.tick(1, `loss ${e.loss.toFixed(3)} acc ${e.trainAccuracy.toFixed(3)}`),
+        onProgress: (p) => {
+          if (!open) { progress.start(label, p.epochs * p.steps); open = true; }
+          progress.tick(1, `epoch ${p.epoch}/${p.epochs} batch ${p.step}/${p.steps} loss ${p.loss.toFixed(3)} acc ${p.accuracy.toFixed(3)}`);
+        },
+        onEpoch: (e) => progress.log?.(`${label}: epoch ${e.epoch}/${epochs} loss ${e.loss.toFixed(3)} acc ${e.trainAccuracy.toFixed(3)} (${e.seconds.toFixed(1)} s)`),
       });
-      return r;
     } finally {
-      progress.stop();
+      if (open) progress.stop();
     }
   };
   const criterion = o.guard === 'none' ? null : spectralCriterion({ criterion: o.guard, requireNarc: o.requireNarc, perGate: o.perGate, minCoverage: o.minCoverage });
@@ -172,7 +179,8 @@ export async function runPipeline(model: Model, o: PipelineOptions): Promise<Pip
   let chosen: Tuned;
   let maxDropReport: MaxDropReport | null = null;
   if (maxDrop) {
-    const search = await searchLevel({ model, o, base, criterion: criterion!, val: val!, accuracyOn, pruneAndTune, impTune, progress });
+    const finetunes = (o.epochs ?? 0) > 0 || (method.finetunesBetweenRounds && train !== undefined);
+    const search = await searchLevel({ model, o, base, criterion: criterion!, val: val!, accuracyOn, pruneAndTune, impTune, progress, finetunes });
     chosen = search.chosen;
     history.push(...search.history);
     maxDropReport = search.report;

@@ -16,7 +16,7 @@
 import type { Model } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { allocateGlobal, allocateLayerwise, type Bounds } from './allocate.ts';
-import { blockLabel, blockOfElements, blockPartition, isUnstructured, planFor, UNSTRUCTURED, type BlockShape } from './blocks.ts';
+import { blockLabel, blockOfElements, blockPartition, isUnstructured, planFor, UNSTRUCTURED, wholeCuts, type BlockShape } from './blocks.ts';
 import { erkAllocate } from './erk.ts';
 import type { GradientOracle } from './gradients.ts';
 import { fmt, searchLimit, type SearchOptions } from './guard.ts';
@@ -262,7 +262,13 @@ export async function prune(model: Model, o: PruneOptions): Promise<PruneResult>
     if (guard) reports[i].verdict = guard(finalTargets[i], masks[i]);
     if (guard && rounds > 1 && !frozen[i] && c > before[i]) reports[i].notes.push(`passed every round; the guard never stopped it (final ${fmt(c / n[i])})`);
     if (reports[i].curve.length) reports[i].curve.sort((a, b) => a.sparsity - b.sparsity);
-    if (!isUnstructured(block)) reports[i].blocks = prunedBlocks(finalTargets[i], masks[i], block);
+    if (!isUnstructured(block)) {
+      reports[i].blocks = prunedBlocks(finalTargets[i], masks[i], block);
+      const t = targets[i];
+      const cut = wholeCuts(blockPartition(t, block));
+      const what = [cut.inputs ? `all ${t.rows / t.groups} rows (a pruned block cuts an input off)` : '', cut.outputs ? `all ${t.cols} columns (a pruned block cuts an output off)` : ''].filter(Boolean);
+      if (what.length) reports[i].notes.push(`${blockLabel(block)} blocks span ${what.join(' and ')}${guard ? "; the guard's coverage rule counts those vertices" : ''}`);
+    }
   });
   if (!isUnstructured(block)) notes.push(`block ${blockLabel(block)}: masks are whole blocks; each count ends on a block, so a target lands within one block of its allocation`);
   const N = n.reduce((a, b) => a + b, 0);

@@ -5,13 +5,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../onnx/export.ts';
 import { barChartSvg, lineChartSvg, type BarDatum, type Series } from '../report/chart.ts';
+import { labelMap } from '../report/labels.ts';
 import { graphMetrics } from '../spectral/index.ts';
 import { blockLabel, type BlockShape } from './blocks.ts';
+import { CRITERION_SYMBOL } from './criterion.ts';
 import type { MaxDropReport } from './maxdrop.ts';
 import type { PruneResult, TargetReport } from './prune.ts';
 import { currentMasks } from './targets.ts';
 import { maskViews } from './views.ts';
-import type { PruneTarget } from './types.ts';
+import type { GuardCriterionName, PruneTarget } from './types.ts';
 
 export interface SpectralSummary {
   /** Min over directions of the stacked graph; null where undefined on one. */
@@ -39,7 +41,7 @@ export interface PruneReportData {
   output: string;
   method: string;
   guard: string;
-  /** The opt-in coverage rule of the guard (criterion.ts), when given. */
+  /** The guard's coverage rule (criterion.ts): the fraction of inputs and of outputs that must keep an edge; 0: off; absent without a guard. */
   minCoverage?: number;
   scope: string;
   /** Block shape and layout of the masks (1×1 contiguous: unstructured). */
@@ -101,7 +103,7 @@ const num = (x: number | null) => (x === null ? '—' : x.toFixed(3));
 export function markdown(r: PruneReportData): string {
   const lines: string[] = [];
   lines.push(`# Pruning report: ${r.model}`, '');
-  lines.push(`- method **${r.method}**, guard **${r.guard}**${r.minCoverage ? ` with min coverage ${r.minCoverage}` : ''}, scope ${r.scope}, ${r.rounds} round(s)`);
+  lines.push(`- method **${r.method}**, guard **${r.guard}**${r.minCoverage === undefined ? '' : r.minCoverage > 0 ? ` with min coverage ${r.minCoverage}` : ' without the coverage rule'}, scope ${r.scope}, ${r.rounds} round(s)`);
   const unstructured = r.block.rows === 1 && r.block.cols === 1;
   lines.push(`- blocks **${blockLabel(r.block)}** (${r.block.rows} output rows × ${r.block.cols} input columns, ${r.block.layout} layout)${unstructured ? ': unstructured' : ''}`);
   lines.push(`- requested sparsity ${r.requested === 'auto' ? 'auto (every layer to its guard limit)' : pct(r.requested)}; achieved ${pct(r.achieved)} over all prunable weights (${pct(r.achievedBudget)} over the budgeted ones)${r.met ? '' : ' — **target not met**'}`);
@@ -137,8 +139,11 @@ export function markdown(r: PruneReportData): string {
 
 function maxDropLines(m: MaxDropReport): string[] {
   const lines = ['', '## Accuracy budget (--max-drop)', ''];
-  lines.push(`Within ${m.maxDrop} point(s) of dense on ${m.valSize} validation samples held out from the training split (dense ${pct(m.denseAccuracy)}); the guard's allocation (spectral limit) is ${pct(m.spectralLimit)} over the budgeted weights.`, '');
-  lines.push('| # | role | sparsity | spectral | validation | drop (points) | within | seconds |', '|---:|---|---:|---|---:|---:|---|---:|');
+  const baseline = m.baseline === 'finetuned'
+    ? `the dense model fine-tuned the same way on the same samples (${pct(m.baselineAccuracy)}; as is ${pct(m.denseAccuracy)})`
+    : `the dense model as is (${pct(m.denseAccuracy)})`;
+  lines.push(`Within ${m.maxDrop} point(s) of ${baseline} on ${m.valSize} validation samples held out from the training split; the guard's allocation (spectral limit) is ${pct(m.spectralLimit)} over the budgeted weights.`, '');
+  lines.push('| # | role | sparsity | spectral | validation | drop vs baseline (points) | within | seconds |', '|---:|---|---:|---|---:|---:|---|---:|');
   m.candidates.forEach((c, i) => {
     const spectral = c.spectral ? 'pass' : `fail (${c.failing.join(', ')})`;
     lines.push(`| ${i + 1}${i === m.chosen ? ' ✓' : ''} | ${c.role} | ${pct(c.sparsity)} | ${spectral} | ${pct(c.accuracy)} | ${c.drop.toFixed(2)} | ${c.within ? 'yes' : 'no'} | ${c.seconds.toFixed(1)} |`);
@@ -147,18 +152,28 @@ function maxDropLines(m: MaxDropReport): string[] {
   return lines;
 }
 
-export async function charts(r: PruneReportData, criterion: string): Promise<{ sparsity: string; guard: string }> {
-  const bars: BarDatum[] = r.layers.flatMap((l) => [
-    { group: `${l.layer} ${l.graph}`, series: 'sparsity', value: l.sparsity },
-    { group: `${l.layer} ${l.graph}`, series: 'guard limit', value: l.limit },
+/** Chart labels per weight: the layer's short name (src/report/labels.ts), and its graph where the layer has several (W, R). */
+function weightLabels(layers: LayerRow[]): string[] {
+  const short = labelMap(layers.map((l) => l.layer));
+  const graphs = new Map<string, number>();
+  for (const l of layers) graphs.set(l.layer, (graphs.get(l.layer) ?? 0) + 1);
+  return layers.map((l) => `${short.get(l.layer)}${graphs.get(l.layer)! > 1 ? ` ${l.graph}` : ''}`);
+}
+
+export async function charts(r: PruneReportData, criterionName: string): Promise<{ sparsity: string; guard: string }> {
+  const criterion = CRITERION_SYMBOL[criterionName as GuardCriterionName] ?? criterionName;
+  const labels = weightLabels(r.layers);
+  const bars: BarDatum[] = r.layers.flatMap((l, i) => [
+    { group: labels[i], series: 'sparsity', value: l.sparsity },
+    { group: labels[i], series: 'guard limit', value: l.limit },
   ]);
-  const sparsity = await barChartSvg(bars, { title: 'Sparsity per weight and its guard limit', yTitle: 'sparsity' });
-  const series: Series[] = r.layers.filter((l) => l.curve.length).map((l) => ({
-    name: `${l.layer} ${l.graph}`,
+  const sparsity = await barChartSvg(bars, { title: 'Sparsity per weight and its guard limit', yTitle: 'sparsity', undefinedText: 'no limit' });
+  const series: Series[] = r.layers.flatMap((l, i) => (l.curve.length ? [{
+    name: labels[i],
     points: l.curve.map((p) => ({ x: p.sparsity, y: p.value })),
-  }));
+  }] : []));
   const guard = series.length
-    ? await lineChartSvg(series, { title: `Guard scan: ${criterion} of the mask at each sparsity (pass: ≥ 0)`, xTitle: 'sparsity', yTitle: criterion, rule: 0 })
+    ? await lineChartSvg(series, { title: `Guard scan: ${criterion} of the mask at each sparsity (pass: ≥ 0; × undefined, a fail)`, xTitle: 'sparsity', yTitle: criterion, rule: 0 })
     : await lineChartSvg([{ name: 'no guard', points: [] }], { title: 'No guard scan' });
   return { sparsity, guard };
 }

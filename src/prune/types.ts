@@ -51,6 +51,9 @@ export interface GraphVerdict {
   narc?: number | null;
   /** min(non-isolated left / |L|, non-isolated right / |R|) of the graph. */
   coverage?: number;
+  /** Non-isolated inputs (left vertices) and outputs (right vertices). */
+  inputs?: number;
+  outputs?: number;
 }
 
 /** What the guard thinks of one mask of one target. */

@@ -1,7 +1,7 @@
 // Spectral analysis of pruned layers as bipartite graphs (SPECTRAL.md).
 export {
-  graphMetrics, metricsOfBipartite, isRamanujan, imdb, deltaR, deltaS, narc,
-  type GraphMetrics, type WeightedMetrics, type MetricsOptions, type Criterion, type NarcConvention,
+  graphMetrics, metricsOfBipartite, isRamanujan, imdb, imdbSide, deltaR, deltaS, narc,
+  type GraphMetrics, type ImdbSide, type WeightedMetrics, type MetricsOptions, type Criterion, type NarcConvention,
 } from './metrics.ts';
 export { layerGraphs, graphsOfMatrix, expandGroups, type LayerGraph } from './graphs.ts';
 export { topTwoSingularValues, type TopTwo, type SolverOptions } from './svd.ts';

@@ -33,6 +33,8 @@ export interface GraphMetrics {
   deltaSNorm: number | null;
   imdb: number | null;
   imdbGroups: number;
+  /** The side IMDB grouped by degree (the larger one); null when IMDB was not asked for. */
+  imdbSide: ImdbSide | null;
   narc: number | null;
   narcDirected: number | null;
   expansion: number | null;
@@ -77,38 +79,55 @@ export function narc(
   return (((g.muHat * g.muHat) / 4 + 1) * Math.sqrt(prod) - Math.abs(e - (g.dL / g.m) * prod)) / (g.n * g.m);
 }
 
+/** The side IMDB groups by degree: the larger of the layer's full vertex sets, inputs on a tie. */
+export type ImdbSide = 'inputs' | 'outputs';
+
+export function imdbSide(n: number, m: number): ImdbSide {
+  return m > n ? 'outputs' : 'inputs';
+}
+
 /**
- * IMDB: group left vertices by exact degree; each group of ≥ 3 vertices with all
- * right vertices forms a subgraph (isolated vertices dropped); the Δr of those with
- * dL ≥ 3 and dR ≥ 3 are averaged. Returns the mean (null when no group qualifies)
- * and the number of groups used.
+ * IMDB: group the vertices of one side by exact degree; each group of ≥ 3 vertices
+ * with every vertex of the other side forms a subgraph (isolated vertices dropped);
+ * the Δr of those with both average degrees ≥ 3 are averaged. Returns the mean (null
+ * when no group qualifies), the number of groups used and the side grouped.
+ *
+ * The side (docs/design/spectral.md): SPECTRAL.md and the reference group the left
+ * vertices (inputs). Exact degrees only repeat when many vertices share a narrow range
+ * — n vertices whose degrees lie in 0..m — and the reference's CNN layers have many
+ * more inputs (Cin·kh·kw) than outputs. An LSTM's 28 inputs have degrees spread over
+ * 0..512: past about 20% sparsity no three share one, and IMDB is undefined. So the
+ * larger side is grouped: the reference's choice wherever inputs ≥ outputs, and on a
+ * 28 × 512 layer the 512 outputs, whose degrees lie in 0..28.
  */
-export function imdb(bp: Bipartite, solver?: SolverOptions): { imdb: number | null; groups: number } {
-  const byL = pattern(bp.byL);
-  const nL = byL.rows;
-  // Bucket left vertices by degree (counting sort, so groups keep vertex order).
+export function imdb(bp: Bipartite, solver?: SolverOptions): { imdb: number | null; groups: number; side: ImdbSide } {
+  const side = imdbSide(bp.n, bp.m);
+  const byV = pattern(side === 'inputs' ? bp.byL : bp.byR);
+  const nV = byV.rows;
+  // Bucket the side's vertices by degree (counting sort, so groups keep vertex order).
   let maxDeg = 0;
-  for (let i = 0; i < nL; i++) maxDeg = Math.max(maxDeg, byL.rowPtr[i + 1] - byL.rowPtr[i]);
+  for (let i = 0; i < nV; i++) maxDeg = Math.max(maxDeg, byV.rowPtr[i + 1] - byV.rowPtr[i]);
   const count = new Int32Array(maxDeg + 2);
-  for (let i = 0; i < nL; i++) count[byL.rowPtr[i + 1] - byL.rowPtr[i] + 1]++;
+  for (let i = 0; i < nV; i++) count[byV.rowPtr[i + 1] - byV.rowPtr[i] + 1]++;
   for (let d = 0; d <= maxDeg; d++) count[d + 1] += count[d];
-  const order = new Int32Array(nL);
+  const order = new Int32Array(nV);
   const next = count.slice(0, maxDeg + 1);
-  for (let i = 0; i < nL; i++) order[next[byL.rowPtr[i + 1] - byL.rowPtr[i]]++] = i;
+  for (let i = 0; i < nV; i++) order[next[byV.rowPtr[i + 1] - byV.rowPtr[i]]++] = i;
   let sum = 0, groups = 0;
   for (let d = 3; d <= maxDeg; d++) {
     const size = count[d + 1] - count[d];
     if (size < 3) continue;
-    const sub = rowSubgraph(byL, order.subarray(count[d], count[d + 1]));
-    const dR = (size * d) / sub.cols;
-    if (dR < 3) continue;
+    const sub = rowSubgraph(byV, order.subarray(count[d], count[d + 1]));
+    // The other side's average degree in the subgraph (Δr is symmetric in the sides).
+    const dOther = (size * d) / sub.cols;
+    if (dOther < 3) continue;
     const s = topTwoSingularValues(sub, solver);
-    const dr = deltaR(d, dR, s.s2);
+    const dr = deltaR(d, dOther, s.s2);
     if (dr === null) continue;
     sum += dr;
     groups++;
   }
-  return { imdb: groups > 0 ? sum / groups : null, groups };
+  return { imdb: groups > 0 ? sum / groups : null, groups, side };
 }
 
 /** Every quantity of SPECTRAL.md §2 for the graph of one weight view. */
@@ -141,7 +160,7 @@ export function metricsOfBipartite(bp: Bipartite, opts: MetricsOptions = {}): Gr
     }
     weighted = { mu0: w1, muHat: w2, deltaR: deltaR(dL, dR, w2), deltaS: deltaS(w1, w2) };
   }
-  const im = opts.imdb === false ? { imdb: null, groups: 0 } : imdb(bp, opts.solver);
+  const im = opts.imdb === false ? { imdb: null, groups: 0, side: null } : imdb(bp, opts.solver);
   return {
     n: bp.n, m: bp.m, nL, nR, edges, dL, dR, mu0, muHat,
     deltaR: dr,
@@ -150,6 +169,7 @@ export function metricsOfBipartite(bp: Bipartite, opts: MetricsOptions = {}): Gr
     deltaSNorm: ds === null || mu0! <= 1 ? null : ds / (2 * Math.sqrt(mu0! - 1)),
     imdb: im.imdb,
     imdbGroups: im.groups,
+    imdbSide: im.side,
     narc: narc(base, 'paper'),
     narcDirected: narc(base, 'reference'),
     expansion: nL > 0 ? nR / nL : null,

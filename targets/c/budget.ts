@@ -26,11 +26,12 @@ export interface CBudget {
 }
 
 /** Rough newlib sizes of the float maths a model links in (bytes of code + tables). */
-const LIBM_BYTES: Record<string, number> = { expf: 1024, tanhf: 1024, logf: 1024 };
+const LIBM_BYTES: Record<string, number> = { expf: 1024, tanhf: 1024, logf: 1024, erff: 1024 };
 const LIBM_USERS: Record<string, string[]> = {
   expf: ['rp_sigmoid', 'rp_softmax'],
   tanhf: ['rp_tanh_v', 'rp_lstm_cell', 'rp_gru_cell', 'rp_rnn_cell'],
   logf: ['rp_softmax'],
+  erff: ['rp_erf_v'],
 };
 
 export function computeBudget(args: {

@@ -14,6 +14,8 @@ export interface DeviceSpec {
   part?: string;
   /** True when the core has a single-precision FPU (float maths in hardware). */
   fpu?: boolean;
+  /** The QEMU board (targets/c/firmware/boards.ts) a test firmware for this device runs on, if any. */
+  board?: string;
 }
 
 const KiB = 1024;
@@ -28,13 +30,21 @@ const MiB = 1024 * KiB;
  * - nrf52840: Nordic nRF52840, Cortex-M4F (1 MiB flash, 256 KiB SRAM).
  * - esp32: ESP32-WROOM-32 module (4 MiB SPI flash; of the 520 KiB on-chip SRAM about
  *   320 KiB is data RAM usable by an application), Xtensa LX6 with a single-precision FPU.
+ * The QEMU boards (named as QEMU names them) budget what the firmware is linked for
+ * there (targets/c/firmware/boards.ts: code memory less the test vectors' region, data
+ * memory); cortex-m4, nrf52840 and cortex-m7 run their firmware on the board with their core.
  */
 export const DEVICES: Record<string, DeviceSpec> = {
-  'cortex-m4': { name: 'cortex-m4', flashBytes: 1 * MiB, sramBytes: 192 * KiB, part: 'STM32F407VG', fpu: true },
+  'cortex-m4': { name: 'cortex-m4', flashBytes: 1 * MiB, sramBytes: 192 * KiB, part: 'STM32F407VG', fpu: true, board: 'mps2-an386' },
   'cortex-m0plus': { name: 'cortex-m0plus', flashBytes: 256 * KiB, sramBytes: 32 * KiB, part: 'ATSAMD21G18', fpu: false },
-  'cortex-m7': { name: 'cortex-m7', flashBytes: 1 * MiB, sramBytes: 320 * KiB, part: 'STM32F746NG', fpu: true },
-  nrf52840: { name: 'nrf52840', flashBytes: 1 * MiB, sramBytes: 256 * KiB, part: 'nRF52840 (Cortex-M4F)', fpu: true },
+  'cortex-m7': { name: 'cortex-m7', flashBytes: 1 * MiB, sramBytes: 320 * KiB, part: 'STM32F746NG', fpu: true, board: 'mps2-an500' },
+  nrf52840: { name: 'nrf52840', flashBytes: 1 * MiB, sramBytes: 256 * KiB, part: 'nRF52840 (Cortex-M4F)', fpu: true, board: 'mps2-an386' },
   esp32: { name: 'esp32', flashBytes: 4 * MiB, sramBytes: 320 * KiB, part: 'ESP32-WROOM-32', fpu: true },
+  'mps2-an385': { name: 'mps2-an385', flashBytes: 3 * MiB, sramBytes: 4 * MiB, part: 'QEMU mps2-an385 (Cortex-M3)', fpu: false, board: 'mps2-an385' },
+  'mps2-an386': { name: 'mps2-an386', flashBytes: 3 * MiB, sramBytes: 4 * MiB, part: 'QEMU mps2-an386 (Cortex-M4F)', fpu: true, board: 'mps2-an386' },
+  'mps2-an500': { name: 'mps2-an500', flashBytes: 3 * MiB, sramBytes: 4 * MiB, part: 'QEMU mps2-an500 (Cortex-M7)', fpu: true, board: 'mps2-an500' },
+  'mps2-an505': { name: 'mps2-an505', flashBytes: 4 * MiB, sramBytes: 2 * MiB, part: 'QEMU mps2-an505 (Cortex-M33)', fpu: true, board: 'mps2-an505' },
+  'mps3-an547': { name: 'mps3-an547', flashBytes: 512 * KiB, sramBytes: 512 * KiB, part: 'QEMU mps3-an547 (Cortex-M55)', fpu: true, board: 'mps3-an547' },
 };
 
 /** A device by table name, or a custom spec checked for sane numbers. */

@@ -6,6 +6,7 @@ import { sizeOf } from '../../runtime/tensor.ts';
 import { renderBudget, type CBudget } from './budget.ts';
 import { helperText } from './clib/index.ts';
 import { cComment, type CModule } from './module.ts';
+import type { Isa } from './options.ts';
 import type { Prepared } from './prepare.ts';
 import type { CProgram } from './program.ts';
 import type { StreamProgram } from './stream.ts';
@@ -14,6 +15,7 @@ export interface EmitArgs {
   name: string;
   file?: string;
   prefix: string;
+  isa: Isa;
   prep: Prepared;
   mod: CModule;
   run: CProgram;
@@ -68,6 +70,7 @@ export function emitSource(a: EmitArgs): string {
     '#include <math.h>',
     '#include <stdint.h>',
     '#include <string.h>',
+    ...(a.isa === 'wasm-simd128' ? ['#include <wasm_simd128.h>'] : []),
     '',
     `#define ${U}_OK 0`,
     `#define ${U}_ERR_NULL (-1)`,
@@ -84,7 +87,7 @@ export function emitSource(a: EmitArgs): string {
   if (a.stream) out.push(`void ${P}_stream_reset(void);`, `int ${P}_stream_step(const float *input, float *output);`);
 
   out.push('', '/* ---- helpers ---- */', '');
-  for (const h of a.mod.helperList()) out.push(helperText(h), '');
+  for (const h of a.mod.helperList()) out.push(helperText(h, a.isa), '');
   out.push('/* ---- weights and node parameters, in node order ---- */', '');
   for (const d of a.mod.decls) out.push(d, '');
 

@@ -23,13 +23,28 @@ export { C_RUNTIME_OPS } from './lower/index.ts';
 
 const ARENA = 'rp_arena';
 
+/** A graph input or output of the generated API: its float32 values sit at offset..offset+size of the array. */
+export interface CTensorInfo { name: string; dims: number[]; offset: number; size: number }
+
 export interface CCompilation {
   source: string;
   budget: CBudget;
+  /** The layout of rampart_run's input and output arrays, and of one stream step's (null: no streaming API). */
+  io: { inputs: CTensorInfo[]; outputs: CTensorInfo[]; step: { inputs: CTensorInfo[]; outputs: CTensorInfo[]; axis: number } | null };
+}
+
+function layout(list: { name: string; dims: number[] }[]): CTensorInfo[] {
+  let offset = 0;
+  return list.map((v) => {
+    const size = v.dims.reduce((p, d) => p * d, 1);
+    const info = { name: v.name, dims: v.dims.slice(), offset, size };
+    offset += size;
+    return info;
+  });
 }
 
 /** For messages and the header: the file's name, or its folder's for a generic `model.onnx` (the zoo layout). */
-function modelName(model: Model, file?: string): string {
+export function modelName(model: Model, file?: string): string {
   if (file) {
     const name = basename(file, extname(file));
     const dir = basename(dirname(file));
@@ -63,8 +78,12 @@ export function compileC(model: Model, opts: CTargetOptions = {}): CCompilation 
     inputFloats: size(prep.inputs), outputFloats: size(prep.outputs),
     stream: stream ? { emitted: true, note, axis: stream.input.axis } : { emitted: false, note }, bound: prep.bound,
   });
-  const source = emitSource({ name, file: o.file, prefix: o.prefix, prep, mod, run, stream, arenaSymbol: ARENA, arenaFloats, budget });
-  return { source, budget };
+  const source = emitSource({ name, file: o.file, prefix: o.prefix, isa: o.isa, prep, mod, run, stream, arenaSymbol: ARENA, arenaFloats, budget });
+  const io = {
+    inputs: layout(prep.inputs), outputs: layout(prep.outputs),
+    step: stream ? { inputs: layout(stream.prep.inputs), outputs: layout(stream.prep.outputs), axis: stream.input.axis } : null,
+  };
+  return { source, budget, io };
 }
 
 /** Flash / SRAM budget of the model as the C target would emit it (never throws for size). */
@@ -82,6 +101,6 @@ export const cTarget: TargetDescriptor = {
   compile(model: Model, opts: CompileOptions): CompileResult {
     const { source, budget: b } = compileC(model, opts);
     checkDevice(b, opts.file);
-    return { bytes: new TextEncoder().encode(source), layers: b.layers, summary: renderBudget(b) };
+    return { bytes: new TextEncoder().encode(source), size: { bytes: b.flash.totalBytes, label: 'flash estimate' }, layers: b.layers, summary: renderBudget(b) };
   },
 };

@@ -20,7 +20,16 @@ export interface CTargetOptions extends CompileOptions {
    * ['dense', 'csr'] is the target without block-CSR, ['dense'] without sparse storage.
    */
   formats?: Format[];
+  /**
+   * Instruction set the helpers are written for: 'generic' (default: plain C99, what every
+   * compiler vectorises or not) or 'wasm-simd128' (targets/wasm: the hot mat-vecs in
+   * WebAssembly SIMD intrinsics, the rest as generic).
+   */
+  isa?: Isa;
 }
+
+export const ISAS = ['generic', 'wasm-simd128'] as const;
+export type Isa = (typeof ISAS)[number];
 
 export interface ResolvedOptions {
   maxDensity: number;
@@ -31,6 +40,7 @@ export interface ResolvedOptions {
   dims: Record<string, number>;
   prefix: string;
   stream: 'auto' | false;
+  isa: Isa;
 }
 
 /**
@@ -54,6 +64,7 @@ export function resolveOptions(opts: CompileOptions): ResolvedOptions {
   for (const f of o.formats ?? []) {
     if (!FORMATS.includes(f)) throw new RampartError(`storage format '${f}'`, { file: o.file, expected: FORMATS.join(', ') });
   }
+  if (o.isa !== undefined && !ISAS.includes(o.isa)) throw new RampartError(`isa '${o.isa}'`, { file: o.file, expected: ISAS.join(', ') });
   for (const [k, v] of Object.entries(o.dims ?? {})) {
     if (!Number.isInteger(v) || v < 1) throw new RampartError(`dims.${k} = ${v}`, { file: o.file, expected: 'a positive integer' });
   }
@@ -63,5 +74,6 @@ export function resolveOptions(opts: CompileOptions): ResolvedOptions {
     device: o.device === undefined ? null : resolveDevice(o.device),
     dims: { ...(o.dims ?? {}) },
     stream: o.stream ?? 'auto',
+    isa: o.isa ?? 'generic',
   };
 }

@@ -142,6 +142,6 @@ test('every block-CSR helper variant (index types, row maps, shapes) compiles wa
     }
   }
   const src = join(suite.dir, 'bsr_helpers.c');
-  writeFileSync(src, ['#include <math.h>', '#include <stdint.h>', '#include <string.h>', ...resolveHelpers(names).map(helperText)].join('\n') + '\n');
+  writeFileSync(src, ['#include <math.h>', '#include <stdint.h>', '#include <string.h>', ...resolveHelpers(names).map((n) => helperText(n))].join('\n') + '\n');
   execFileSync(needCc(), [...CC_FLAGS, '-Wno-unused-function', '-c', '-o', join(suite.dir, 'bsr_helpers.o'), src], { stdio: ['ignore', 'pipe', 'pipe'] });
 });

@@ -154,7 +154,7 @@ test('a model that breaks with its symbolic dims bound to seqLen says so', () =>
 });
 
 test('the device table lists the documented parts', () => {
-  assert.deepEqual(DEVICES['cortex-m4'], { name: 'cortex-m4', flashBytes: 1 << 20, sramBytes: 192 << 10, part: 'STM32F407VG', fpu: true });
+  assert.deepEqual(DEVICES['cortex-m4'], { name: 'cortex-m4', flashBytes: 1 << 20, sramBytes: 192 << 10, part: 'STM32F407VG', fpu: true, board: 'mps2-an386' });
   assert.equal(DEVICES['cortex-m0plus'].flashBytes, 256 << 10);
   assert.equal(DEVICES['cortex-m0plus'].sramBytes, 32 << 10);
   assert.equal(DEVICES.esp32.flashBytes, 4 << 20);

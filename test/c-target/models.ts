@@ -233,3 +233,48 @@ export function convModel(seed: number): Model {
   b.op('Conv', [r, b.w('c2', [12, 6, 2, 2])], ['y'], { group: I(2), strides: IS([2, 2]) });
   return b.model('block_conv', [['x', ['N', 3, 7, 7]]], ['y']);
 }
+
+/**
+ * Clip in both forms: opset 6 attributes (both, one, none: unbounded) in `clipAttrOps`;
+ * opset 13 inputs (both, min only, max only through an empty name) in `clipInputOps`,
+ * over a Relu / Tanh mix so values land on both sides of every bound.
+ */
+export function clipAttrOps(): Model {
+  const b = new Builder(61);
+  const x = b.op('MatMul', ['x', b.w('W', [6, 12], 1.5)], ['mm']);
+  const c1 = b.op('Clip', [x], ['c1'], { min: F(-0.3), max: F(0.6) });
+  const c2 = b.op('Clip', [x], ['c2'], { max: F(0.1) });
+  const c3 = b.op('Clip', [x], ['c3']);
+  b.op('Concat', [c1, c2, c3], ['y'], { axis: I(1) });
+  return b.model('clip_attr_ops', [['x', ['N', 6]]], ['y'], 6);
+}
+
+export function clipInputOps(): Model {
+  const b = new Builder(62);
+  const x = b.op('MatMul', ['x', b.w('W', [6, 12], 1.5)], ['mm']);
+  const lo = b.w('lo', [], 0.2), hi = b.pos('hi', []);
+  const c1 = b.op('Clip', [x, lo, hi], ['c1']);
+  const c2 = b.op('Clip', [x, lo], ['c2']);
+  const c3 = b.op('Clip', [b.op('Tanh', [x], ['t']), '', b.w('hi2', [1], 0.5)], ['c3']);
+  b.op('Concat', [c1, c2, c3], ['y'], { axis: I(1) });
+  return b.model('clip_input_ops', [['x', ['N', 6]]], ['y'], 13);
+}
+
+/**
+ * 1-D Conv and pools over x [N, 5, 20]: explicit asymmetric pads, a stride and a dilation;
+ * auto_pad SAME_UPPER (onnxruntime refuses it with dilation) with an even kernel; grouped; MaxPool with ceil_mode; AveragePool with padding
+ * counted; GlobalAveragePool over the length.
+ */
+export function conv1dOps(): Model {
+  const b = new Builder(63);
+  let x = b.op('Conv', ['x', b.w('k1', [6, 5, 3]), b.w('k1b', [6])], ['c1'], { pads: IS([2, 1]), strides: IS([2]), dilations: IS([2]) });
+  x = b.op('Relu', [x], ['r1']);
+  x = b.op('Conv', [x, b.w('k2', [6, 3, 2])], ['c2'], { auto_pad: S('SAME_UPPER'), group: I(2) });
+  const mp = b.op('MaxPool', [x], ['mp'], { kernel_shape: IS([2]), strides: IS([2]), ceil_mode: I(1) });
+  const ap = b.op('AveragePool', [x], ['ap'], { kernel_shape: IS([3]), pads: IS([1, 1]), count_include_pad: I(1) });
+  const gp = b.op('GlobalAveragePool', [ap], ['gp']);
+  const f1 = b.op('Flatten', [mp], ['f1'], { axis: I(1) });
+  const f2 = b.op('Flatten', [gp], ['f2'], { axis: I(1) });
+  b.op('Concat', [f1, f2], ['y'], { axis: I(1) });
+  return b.model('conv1d_ops', [['x', ['N', 5, 20]]], ['y']);
+}

@@ -148,3 +148,19 @@ test('scores that are not [B, >=10 classes], and models with several inputs, are
   await assert.rejects(evaluateAccuracy(fewClasses, 'mnist', { limit: 5 }), /output 'y' is float32 \[5,2\].*at least 10 classes/);
   await assert.rejects(evaluateAccuracy(join(FIXTURES, 'lstm_state.onnx'), 'mnist', { limit: 5 }), /3 graph inputs \(input, h0, c0\)/);
 });
+
+test('eval of a [B,40,98] model (a keyword spotter) says the input is not an image, not that the scores are wrong', async () => {
+  // 40·98 is 5·784, and 98 divides 784: read as time-major, B would be 8 steps and 40 a fixed batch.
+  const kws = save(dir, 'kws.onnx', model({
+    inputs: [{ name: 'mfcc', shape: ['B', 40, 98] }], outputs: [{ name: 'y' }], nodes: [node('Relu', ['mfcc'], ['y'])],
+  }));
+  const r = await cli(['eval', kws, '--data', 'mnist', '--limit', '5']);
+  assertCleanError(r, /input 'mfcc': the model input \[B,40,98\] does not take 28x28 images/);
+  assert.doesNotMatch(r.stderr, /classes/);
+});
+
+test('a fixed batch too large to feed is refused by name, not allocated', async () => {
+  const huge = save(dir, 'huge-batch.onnx', centroidModel(mnistMu, [2 ** 31 - 1, 784], []));
+  assertCleanError(await cli(['eval', huge, '--data', 'mnist', '--limit', '5']),
+    /huge-batch\.onnx: input 'image' at its fixed batch of 2147483647 of .* float32 values would take .* past the memory limit/);
+});

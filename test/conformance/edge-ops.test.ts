@@ -10,6 +10,7 @@ import { RampartError } from '../../runtime/errors.ts';
 import { executeModel } from '../../runtime/executor.ts';
 import { erf } from '../../runtime/ops/erf.ts';
 import { referenceKernels } from '../../runtime/ops/index.ts';
+import { checkOpAttrs } from '../../src/ir/attr-rules.ts';
 import { f32, flt, i64, int, ints, matchOrt, model, of, str, type Case } from './single-node.ts';
 
 const idx = (dims: number[], v: number[]) => of('int64', dims, v);
@@ -128,4 +129,16 @@ test('Resize refuses what it does not do, naming node and op', () => {
   assert.throws(one('Resize', 13, { x, s }, { coordinate_transformation_mode: str('half_pixel_symmetric') }, ['x', '', 's']), refused(/opset >= 19/));
   assert.throws(one('Resize', 13, { x, s: of('float32', [4], [1, 1, 0, 2]) }, {}, ['x', '', 's']), refused(/scale 0 on axis 2/));
   assert.throws(one('Resize', 13, { x, s }, { mode: str('area') }, ['x', '', 's']), refused(/mode 'area'/));
+});
+
+test('attribute rules catch the new ops\' bad attributes at load time', () => {
+  const node = (op: string, attrs: Node['attrs']): Node => ({ name: 'n1', op, domain: '', inputs: [], outputs: ['y'], attrs });
+  assert.match(checkOpAttrs(node('Resize', { mode: str('area') })) ?? '', /'mode' is 'area'.*nearest, linear, cubic/);
+  assert.match(checkOpAttrs(node('Resize', { coordinate_transformation_mode: str('centre') })) ?? '', /coordinate_transformation_mode/);
+  assert.match(checkOpAttrs(node('Resize', { nearest_mode: str('round') })) ?? '', /nearest_mode/);
+  assert.match(checkOpAttrs(node('Resize', { antialias: int(2) })) ?? '', /antialias/);
+  assert.match(checkOpAttrs(node('ScatterND', { reduction: str('sum') })) ?? '', /reduction.*none, add, mul, max, min/);
+  assert.match(checkOpAttrs(node('LayerNormalization', { epsilon: flt(-1) })) ?? '', /epsilon' must be >= 0/);
+  assert.match(checkOpAttrs(node('CumSum', { reverse: int(3) })) ?? '', /reverse/);
+  assert.equal(checkOpAttrs(node('Resize', { mode: str('cubic'), coordinate_transformation_mode: str('tf_half_pixel_for_nn') })), null);
 });

@@ -3,18 +3,23 @@
 // Pad + AveragePool, a GRU exported at a fixed batch of 1 (its zero state is an Expand),
 // and a model of the ops PyTorch writes for edge models (Resize nearest/bilinear, Layer-
 // Norm, GELU's Erf, HardSwish, HardSigmoid, Where, ReduceMean). Through the whole import
-// (validate, shape inference) and every backend (reference, js, wasm), against PyTorch's
-// outputs and onnxruntime-node on the same input.
+// (validate, shape inference, checked intermediate by intermediate against onnxruntime)
+// and every backend (reference, js, wasm), against PyTorch's outputs and onnxruntime-node
+// on the same input; the last two also through inspect and, pruned, onnx-csr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onnxOpset } from '../../runtime/ir.ts';
+import { onnxOpset, type Model } from '../../runtime/ir.ts';
 import { InferenceSession } from '../../runtime/index.ts';
 import { executeModel } from '../../runtime/executor.ts';
 import { referenceKernels } from '../../runtime/ops/index.ts';
 import { loadModel } from '../../src/onnx/import.ts';
 import { readNpy } from '../../src/io/npy.ts';
+import { encodeModel } from '../../src/onnx/export.ts';
+import { inspectModel } from '../../src/inspect/report.ts';
+import { onnxCsrTarget } from '../../targets/onnx-csr/index.ts';
+import { magnitudePrune } from '../runtime/helpers.ts';
 import { maxAbsDiff, runOrt } from '../onnx/ort.ts';
 
 const TOL = 1e-5;
@@ -48,6 +53,51 @@ for (const [name, fx] of Object.entries(fixtures)) {
       }
       // Shape inference followed the export to a concrete class axis.
       assert.deepEqual(model.graph.outputs.find((o) => o.name === output)?.shape, [fx.batch, 10]);
+    }
+  });
+}
+
+test('extra fixtures: shape inference gives every intermediate the shape onnxruntime computes', async () => {
+  for (const [name, fx] of Object.entries(fixtures)) {
+    const m = loadModel(join(DIR, fx.model));
+    const feeds = Object.fromEntries(Object.entries(fx.inputs).map(([k, npy]) => [k, readNpy(join(DIR, npy))]));
+    const names = m.graph.nodes.flatMap((x) => x.outputs).filter((o) => o);
+    const inferred = new Map(names.map((o) => [o, m.graph.valueInfo[o] ?? m.graph.outputs.find((v) => v.name === o)]));
+    // Every intermediate exposed as an output (no shapes declared), computed by onnxruntime.
+    const probe: Model = structuredClone(m);
+    probe.graph.outputs = names.map((o) => ({ name: o, dtype: inferred.get(o)?.dtype ?? 'float32', shape: null }));
+    probe.graph.valueInfo = {};
+    const got = await runOrt(encodeModel(probe), feeds);
+    const bound = new Map<string, number>();
+    for (const o of names) {
+      const shape = inferred.get(o)?.shape;
+      assert.ok(shape, `${name}: no shape inferred for '${o}'`);
+      const want = got[o].dims;
+      assert.equal(shape.length, want.length, `${name}: rank of '${o}'`);
+      shape.forEach((d, i) => {
+        // A symbol stands for one size everywhere.
+        if (typeof d === 'string' && !bound.has(d)) bound.set(d, want[i]);
+        const size = typeof d === 'string' ? bound.get(d) : d;
+        assert.equal(size, want[i], `${name}: '${o}' inferred ${JSON.stringify(shape)}, onnxruntime [${want}]`);
+      });
+      assert.equal(got[o].dtype, inferred.get(o)!.dtype, `${name}: dtype of '${o}'`);
+    }
+  }
+});
+
+for (const name of ['gru_batch1', 'edge_ops']) {
+  test(`extra fixture ${name}: inspect finds every op supported; pruned 90% and compiled to onnx-csr it runs on every backend`, async () => {
+    const fx = fixtures[name];
+    const model = loadModel(join(DIR, fx.model));
+    assert.deepEqual(inspectModel(model, { file: fx.model, batch: 1, seqLen: 28 }).unsupported, []);
+    const feeds = Object.fromEntries(Object.entries(fx.inputs).map(([k, npy]) => [k, readNpy(join(DIR, npy))]));
+    const pruned = magnitudePrune(model, 0.9);
+    const want = await runOrt(encodeModel(pruned), feeds);
+    const csr = onnxCsrTarget.compile(pruned, {});
+    assert.ok(csr.layers.some((l) => l.action === 'csr'), 'some layer was stored as CSR');
+    for (const backend of ['reference', 'js', 'wasm'] as const) {
+      const got = await (await InferenceSession.create(csr.bytes, { backend })).run(feeds);
+      for (const k of Object.keys(fx.outputs)) assert.ok(maxAbsDiff(got[k], want[k]) <= 1e-4, `${backend} '${k}': ${maxAbsDiff(got[k], want[k])}`);
     }
   });
 }

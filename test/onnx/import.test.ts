@@ -133,3 +133,35 @@ test('loadModel infers shapes and rejects a provable mismatch', withTemp((root) 
   assert.throws(() => loadModel(file), (e: Error) =>
     e instanceof RampartError && /node 'fc', op Gemm: shape mismatch: inner dimensions differ/.test(e.message) && /expected B of shape \[4,3\]/.test(e.message));
 }));
+
+test('one validation: what the compiler\'s loader refuses, InferenceSession.create refuses with the same message', withTemp(async (root) => {
+  const A = onnx.AttributeProto.AttributeType;
+  const x = vi('x', T.FLOAT, [1, 4]);
+  const cases: [string, Uint8Array, RegExp][] = [
+    ['a value defined twice', modelBytes({
+      input: [x], node: [node('Relu', ['x'], ['h'], [], 'a'), node('Relu', ['x'], ['h'], [], 'b'), node('Relu', ['h'], ['y'], [], 'c')], output: [vi('y', T.FLOAT, [1, 4])],
+    }), /output 'h' is defined twice/],
+    ['a bad enum value', modelBytes({
+      input: [x], node: [node('Relu', ['x'], ['h'], [], 'a'), node('Transpose', ['h'], ['y'], [{ name: 'perm', type: A.INTS, ints: [0, 0] }], 't')], output: [vi('y', T.FLOAT, [4, 1])],
+    }), /node 't', op Transpose: attribute 'perm' \[0,0\] is not a permutation/],
+    ['an undeclared domain', modelBytes({
+      input: [x], node: [{ ...node('Swish', ['x'], ['y'], [], 's'), domain: 'com.example' }], output: [vi('y', T.FLOAT, [1, 4])],
+    }), /op domain 'com.example' is not in the model's opset imports/],
+    ['a function calling itself', modelBytes({
+      input: [x], node: [{ ...node('f', ['x'], ['y'], [], 'call'), domain: 'local' }], output: [vi('y', T.FLOAT, [1, 4])],
+    }, {
+      opsetImport: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }],
+      functions: [{ name: 'f', domain: 'local', input: ['a'], output: ['b'], opsetImport: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }], node: [{ ...node('f', ['a'], ['b']), domain: 'local' }] }],
+    }), /model-local function 'local::f' calls itself/],
+    ['an op named after an Object member', modelBytes({
+      input: [x], node: [node('constructor', ['x'], ['y'], [], 'n')], output: [vi('y', T.FLOAT, [1, 4])],
+    }), /an op type is named 'constructor', a name JavaScript objects reserve/],
+  ];
+  for (const [what, bytes, why] of cases) {
+    const file = join(root, 'm.onnx');
+    writeFileSync(file, bytes);
+    assert.throws(() => loadModel(file), (e: Error) => e instanceof RampartError && why.test(e.message), `loader: ${what}`);
+    await assert.rejects(InferenceSession.create(file, { backend: 'reference' }), (e: Error) => e instanceof RampartError && why.test(e.message), `runtime, path: ${what}`);
+    await assert.rejects(InferenceSession.create(bytes, { backend: 'wasm' }), (e: Error) => e instanceof RampartError && why.test(e.message), `runtime, bytes: ${what}`);
+  }
+}));

@@ -1,10 +1,13 @@
-// The IR validator: each test breaks one invariant of a small valid model and
-// expects an error that names it.
+// The IR validator (runtime/onnx/validate.ts, which the compiler's loader and the
+// runtime's InferenceSession.create both run): each test breaks one invariant of a
+// small valid model and expects an error that names it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Csr, Model, Node } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { validateCsr, validateModel } from '../../src/ir/validate.ts';
+import { executeModel } from '../../runtime/executor.ts';
+import { referenceKernels } from '../../runtime/ops/index.ts';
 
 const n = (name: string, op: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}, domain = ''): Node =>
   ({ name, op, domain, inputs, outputs, attrs });
@@ -161,4 +164,58 @@ test('CSR weights of ai.rampart Csr* function calls are checked by validateModel
   fails(m, /node 'mm', op CsrMatMul: CSR 'vals': .*not sorted and unique in row 0/);
   m.graph.initializers.cols.data = Uint16Array.of(0, 1, 2);
   fails(m, /CSR 'vals': .*column index 2 out of range/);
+});
+
+/** A model whose graph calls local function `f`; `bodies` are the functions, each a list of the ops it calls. */
+function calling(bodies: Record<string, string[]>): Model {
+  const m = small();
+  m.opsetImports.push({ domain: 'local', version: 1 });
+  m.graph.nodes[1] = n('act', 'f', ['h'], ['y'], {}, 'local');
+  for (const [name, calls] of Object.entries(bodies)) {
+    m.functions.push({
+      name, domain: 'local', inputs: ['a'], outputs: ['b'], attributes: [],
+      opsetImports: [{ domain: '', version: 17 }, { domain: 'local', version: 1 }],
+      nodes: calls.length ? calls.map((c, i) => n(`${name}_${i}`, c, ['a'], ['b'], {}, 'local')) : [n('', 'Relu', ['a'], ['b'])],
+    });
+  }
+  return m;
+}
+
+test('model-local functions that call themselves, or each other, are refused by name', () => {
+  validateModel(calling({ f: ['g'], g: [] }));
+  fails(calling({ f: ['f'] }), /model-local function 'local::f' calls itself/);
+  fails(calling({ f: ['g'], g: ['f'] }), /model-local functions call each other in a cycle: local::(f -> local::g -> local::f|g -> local::f -> local::g)/);
+  // A longer chain that is not a cycle is fine, and the search does not recurse (a 20,000-long chain).
+  const chain: Record<string, string[]> = {};
+  for (let i = 0; i < 20_000; i++) chain[i === 0 ? 'f' : `f${i}`] = i < 19_999 ? [`f${i + 1}`] : [];
+  validateModel(calling(chain));
+});
+
+test('the executor refuses recursion and over-deep calls of a model it is handed unvalidated', () => {
+  const x = { x: { dtype: 'float32' as const, dims: [1, 4], data: new Float32Array(4) } };
+  assert.throws(() => executeModel(calling({ f: ['f'] }), x, referenceKernels, { opset: 17 }),
+    (e: unknown) => e instanceof RampartError && /node 'f_0', op f: function local::f calls itself \(local::f -> local::f\)/.test(e.message));
+  const chain: Record<string, string[]> = {};
+  for (let i = 0; i < 100; i++) chain[i === 0 ? 'f' : `f${i}`] = i < 99 ? [`f${i + 1}`] : [];
+  assert.throws(() => executeModel(calling(chain), x, referenceKernels, { opset: 17 }), /function calls nest deeper than 64/);
+});
+
+test('float attributes must be finite, except where infinity means something', () => {
+  const gemm = small();
+  gemm.graph.nodes[0] = n('mm', 'Gemm', ['x', 'W'], ['h'], { alpha: { type: 'float', value: -Infinity } });
+  fails(gemm, /node 'mm', op Gemm: attribute 'alpha' is -Infinity \(expected a finite number\)/);
+  const lstm = small();
+  lstm.graph.nodes[0] = n('mm', 'LSTM', ['x', 'W'], ['h'], { activation_alpha: { type: 'floats', value: [1, NaN] } });
+  fails(lstm, /attribute 'activation_alpha' \[1,NaN\] holds a non-finite number/);
+  const clip = small();
+  clip.graph.nodes[1] = n('act', 'Clip', ['h'], ['y'], { min: { type: 'float', value: -Infinity }, max: { type: 'float', value: 6 } });
+  validateModel(clip);
+});
+
+test('a string weight feeding an op that computes on numbers is refused', () => {
+  const m = small();
+  m.graph.initializers.W = { dtype: 'string', dims: [4, 2], data: new Array<string>(8).fill('w') };
+  fails(m, /node 'mm', op MatMul: input 'W' is a string tensor \(expected numeric weights and inputs\)/);
+  m.graph.nodes[0] = n('mm', 'Identity', ['W'], ['h']);
+  validateModel(m);
 });

@@ -1,7 +1,8 @@
 // --max-drop: the candidate family in closed form, the search on a synthetic accuracy
 // curve, and `rampart prune --max-drop` on a zoo model, its level checked here
 // against a validation split rebuilt from the rule in words (the last N training
-// samples) and scored by src/eval.
+// samples) and scored by src/eval; the baseline (the dense model fine-tuned the same
+// way) rebuilt with src/train.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { evaluateAccuracy } from '../../src/eval/accuracy.ts';
 import { loadModel } from '../../src/onnx/import.ts';
 import { familyRange, familyRates, searchMaxDrop, type FamilyTarget } from '../../src/prune/maxdrop.ts';
 import { pruneTargets } from '../../src/prune/targets.ts';
+import { finetune, masksFromZeros } from '../../src/train/index.ts';
 
 const family: FamilyTarget[] = [
   { name: 'A', size: 100, limit: 0.5, cap: 0.99 },
@@ -40,21 +42,21 @@ test('the search: the spectral limit first, then bisection on the side it points
   const acc = (s: number) => 0.95 - Math.max(0, s - 0.6);
   const evaluate = async (level: number) => ({ sparsity: level, accuracy: acc(level), spectral: level <= 0.75, failing: level <= 0.75 ? [] : ['A'] });
   // Budget 5 points → the answer is 0.65; the limit (0.75) is over, so only levels below it are tried.
-  const below = await searchMaxDrop({ maxDrop: 5, dense: 0.95, limit: 0.75, top: 0.99, steps: 6, evaluate });
+  const below = await searchMaxDrop({ maxDrop: 5, baseline: 0.95, limit: 0.75, top: 0.99, steps: 6, evaluate });
   assert.equal(below.candidates[0].role, 'spectral limit');
   assert.equal(below.candidates[0].within, false);
   assert.ok(below.candidates.slice(1).every((c) => c.role === 'below limit' && c.level < 0.75));
   const best = below.candidates[below.chosen];
   assert.ok(best.within && best.level <= 0.65 + 1e-12 && best.level > 0.63, `chose ${best.level}`);
   // Budget 25 points → 0.85 holds, the limit is within, only levels above it are tried.
-  const above = await searchMaxDrop({ maxDrop: 25, dense: 0.95, limit: 0.75, top: 0.99, steps: 6, evaluate });
+  const above = await searchMaxDrop({ maxDrop: 25, baseline: 0.95, limit: 0.75, top: 0.99, steps: 6, evaluate });
   assert.ok(above.candidates.slice(1).every((c) => c.role === 'above limit' && c.level > 0.75));
   const top = above.candidates[above.chosen];
   assert.ok(top.within && top.level <= 0.85 + 1e-12 && top.level > 0.83 && !top.spectral, `chose ${top.level}`);
   // A budget no candidate meets: nothing chosen.
-  const none = await searchMaxDrop({ maxDrop: 0, dense: 0.99, limit: 0.75, top: 0.99, steps: 2, evaluate });
+  const none = await searchMaxDrop({ maxDrop: 0, baseline: 0.99, limit: 0.75, top: 0.99, steps: 2, evaluate });
   assert.equal(none.chosen, -1);
-  await assert.rejects(searchMaxDrop({ maxDrop: -1, dense: 0.9, limit: 0.5, top: 0.9, evaluate }), /accuracy points ≥ 0/);
+  await assert.rejects(searchMaxDrop({ maxDrop: -1, baseline: 0.9, limit: 0.5, top: 0.9, evaluate }), /accuracy points ≥ 0/);
 });
 
 async function cli(args: string[]): Promise<string> {
@@ -104,6 +106,42 @@ test('rampart prune --max-drop 2 on the zoo RNN: the written model is within 2 p
     await assert.rejects(cli(['prune', 'models/rnn/model.onnx', '--max-drop', '1', '-o', out]), /held out from the training split/);
     await assert.rejects(cli(['prune', 'models/rnn/model.onnx', '--max-drop', '1', '--data', 'mnist', '--sparsity', '0.5', '-o', out]), /searches the sparsity itself/);
     await assert.rejects(cli(['prune', 'models/rnn/model.onnx', '--max-drop', 'x', '--data', 'mnist', '-o', out]), /accuracy points ≥ 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--max-drop measures drops against the dense model fine-tuned the same way; --max-drop-baseline dense against it as is', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-maxdrop-'));
+  try {
+    const out = join(dir, 'p.onnx');
+    const common = ['prune', 'models/rnn/model.onnx', '--max-drop', '2', '--finetune', 'mnist', '--epochs', '1', '--train-limit', '300',
+      '--val-size', '300', '--eval-limit', '50', '--max-drop-steps', '0', '-o', out, '--report', dir];
+    const text = await cli(common);
+    const m = JSON.parse(readFileSync(join(dir, 'prune-report.json'), 'utf8')).maxDrop;
+    assert.equal(m.baseline, 'finetuned');
+    assert.match(text, /dense fine-tuned 0\.\d{4} \(the baseline\)/);
+    // The baseline rebuilt from its definition: the dense model, fine-tuned by src/train on the
+    // same 300 samples (the first of the training split; the last 300 validate) with the same
+    // options, its prunable weights' zeros held, scored by src/eval on the validation samples.
+    const model = loadModel('models/rnn/model.onnx');
+    const train = loadDataset('mnist', 'train');
+    const fit = { ...train, n: 300, images: train.images.subarray(0, 300 * PIXELS), labels: train.labels.subarray(0, 300) };
+    const val = { ...train, n: 300, images: train.images.subarray((train.n - 300) * PIXELS), labels: train.labels.subarray(train.n - 300) };
+    const tuned = await finetune(model, fit, { epochs: 1, masks: masksFromZeros(model, pruneTargets(model).map((t) => t.name)) });
+    const baseline = (await evaluateAccuracy(tuned.model, val, { runtime: 'ort' })).accuracy;
+    const dense = (await evaluateAccuracy(model, val, { runtime: 'ort' })).accuracy;
+    assert.equal(m.baselineAccuracy, baseline);
+    assert.equal(m.denseAccuracy, dense);
+    assert.notEqual(baseline, dense, 'fine-tuning alone moves accuracy on samples seen in training (what the baseline is for)');
+    for (const c of m.candidates) assert.ok(Math.abs(c.drop - 100 * (baseline - c.accuracy)) < 1e-9);
+
+    await cli([...common, '--max-drop-baseline', 'dense']);
+    const d = JSON.parse(readFileSync(join(dir, 'prune-report.json'), 'utf8')).maxDrop;
+    assert.equal(d.baseline, 'dense');
+    assert.equal(d.baselineAccuracy, dense);
+    for (const c of d.candidates) assert.ok(Math.abs(c.drop - 100 * (dense - c.accuracy)) < 1e-9);
+    await assert.rejects(cli([...common, '--max-drop-baseline', 'x']), /Allowed choices are finetuned, dense/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -100,6 +100,34 @@ test('rampart analyze --block 8x1: quotient columns in the table, JSON and HTML,
   }
 });
 
+test('rampart analyze --narc reference: the table\'s NaRC column is the reference convention (e = 2|E|), not only the JSON', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-analyze-'));
+  try {
+    const json = join(dir, 'n.json');
+    for (const convention of ['paper', 'reference'] as const) {
+      const out = await cli(['test/fixtures/lstm.onnx', '--at', '0.5', '--narc', convention, '--json', json]);
+      const lines = out.split('\n');
+      const head = lines.findIndex((l) => l.startsWith('layer'));
+      assert.match(lines[head], new RegExp(`NaRC \\(${convention}\\)\\s+Ramanujan$`));
+      const doc = JSON.parse(readFileSync(json, 'utf8'));
+      // One table row per record, in order; NaRC is the next-to-last column.
+      const cells = lines.slice(head + 1, head + 1 + doc.records.length).map((l) => l.trim().split(/\s{2,}/).at(-2)!);
+      let apart = 0;
+      doc.records.forEach((r: { narc: number | null; narcDirected: number | null }, i: number) => {
+        const want = convention === 'reference' ? r.narcDirected : r.narc;
+        const other = convention === 'reference' ? r.narc : r.narcDirected;
+        if (want === null) { assert.equal(cells[i], '—'); return; }
+        const shown = Number(cells[i]);
+        assert.ok(Math.abs(shown - want) <= 5e-5 + 1e-3 * Math.abs(want), `row ${i}: ${cells[i]} vs ${want}`);
+        if (other !== null && Math.abs(other - want) > 1e-3) { apart++; assert.ok(Math.abs(shown - other) > 5e-4, `row ${i} shows the other convention`); }
+      });
+      assert.ok(apart >= 3, `${apart} rows where the conventions differ`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bad flags are RampartErrors naming what was expected', async () => {
   assert.deepEqual(parseLevels('0.5, 90%,0.5'), [0.5, 0.9]);
   assert.throws(() => parseLevels('0.5,1.2'), /expected sparsities/);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { barChartSvg, htmlPage, htmlTable, lineChartSvg } from '../../src/report/chart.ts';
 
-test('lineChartSvg renders one path per series and skips null points', async () => {
+test('lineChartSvg renders one path per series; a null point is marked undefined, not joined', async () => {
   const svg = await lineChartSvg(
     [
       { name: 'conv1', points: [{ x: 0.5, y: 1 }, { x: 0.9, y: -0.5 }, { x: 0.95, y: null }] },
@@ -13,8 +13,9 @@ test('lineChartSvg renders one path per series and skips null points', async () 
   assert.match(svg, /^<svg/);
   assert.match(svg, /conv1/);
   assert.match(svg, /Δr by sparsity/);
-  // 4 finite points → 4 point symbols
-  assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 4);
+  // 4 finite points, and a × for the undefined one
+  assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 5);
+  assert.match(svg, /aria-label="conv1: undefined at 0\.95"/);
   assert.equal((svg.match(/aria-roledescription="line mark"/g) ?? []).length, 2);
   assert.match(svg, /aria-roledescription="rule mark"/);
 });

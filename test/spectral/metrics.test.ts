@@ -57,18 +57,26 @@ test('isolated vertices are dropped; full sizes kept for NaRC', () => {
   assert.notEqual(a.narc, b.narc);
 });
 
-function denseImdb(v: { rows: number; cols: number; data: Float32Array }): { imdb: number | null; groups: number } {
-  // Independent reimplementation over dense arrays, singular values from ml-matrix.
-  const deg = new Array(v.cols).fill(0);
-  for (let r = 0; r < v.rows; r++) for (let l = 0; l < v.cols; l++) if (v.data[r * v.cols + l]) deg[l]++;
+/**
+ * Independent reimplementation over dense arrays, singular values from ml-matrix. `side`
+ * says which vertices are grouped by exact degree: SPECTRAL.md's left ones (inputs,
+ * columns of the view) or the outputs (rows).
+ */
+function denseImdb(v: { rows: number; cols: number; data: Float32Array }, side: 'inputs' | 'outputs'): { imdb: number | null; groups: number } {
+  // Transpose to "grouped vertices as columns" so one loop serves both sides.
+  const t = side === 'inputs' ? v : {
+    rows: v.cols, cols: v.rows, data: Float32Array.from({ length: v.data.length }, (_, k) => v.data[(k % v.rows) * v.cols + Math.floor(k / v.rows)]),
+  };
+  const deg = new Array(t.cols).fill(0);
+  for (let r = 0; r < t.rows; r++) for (let l = 0; l < t.cols; l++) if (t.data[r * t.cols + l]) deg[l]++;
   const byDeg = new Map<number, number[]>();
   deg.forEach((d, l) => { if (d > 0) byDeg.set(d, [...(byDeg.get(d) ?? []), l]); });
   const vals: number[] = [];
   for (const [d, ls] of byDeg) {
     if (ls.length < 3) continue;
-    const rightsUsed = [...Array(v.rows).keys()].filter((r) => ls.some((l) => v.data[r * v.cols + l]));
+    const rightsUsed = [...Array(t.rows).keys()].filter((r) => ls.some((l) => t.data[r * t.cols + l]));
     const sub = { rows: rightsUsed.length, cols: ls.length, data: new Float32Array(rightsUsed.length * ls.length) };
-    rightsUsed.forEach((r, i) => ls.forEach((l, j) => { sub.data[i * ls.length + j] = v.data[r * v.cols + l] ? 1 : 0; }));
+    rightsUsed.forEach((r, i) => ls.forEach((l, j) => { sub.data[i * ls.length + j] = t.data[r * t.cols + l] ? 1 : 0; }));
     const dR = (d * ls.length) / rightsUsed.length;
     if (d < 3 || dR < 3) continue;
     vals.push(Math.sqrt(d - 1) + Math.sqrt(dR - 1) - denseSingularValues(sub, false)[1]);
@@ -76,19 +84,33 @@ function denseImdb(v: { rows: number; cols: number; data: Float32Array }): { imd
   return { imdb: vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : null, groups: vals.length };
 }
 
-test('IMDB matches an independent dense computation', () => {
+test('IMDB matches an independent dense computation, grouping the larger side (inputs on a tie, as SPECTRAL.md)', () => {
   const rand = lcg(77);
-  let nonNull = 0, groups = 0;
-  for (const [rows, cols, d] of [[20, 400, 0.3], [40, 600, 0.15], [30, 200, 0.4], [50, 200, 0.1], [80, 40, 0.15], [64, 300, 0.05]] as const) {
+  let nonNull = 0, groups = 0, outputsGrouped = 0;
+  for (const [rows, cols, d] of [[20, 400, 0.3], [40, 600, 0.15], [30, 200, 0.4], [50, 200, 0.1], [80, 40, 0.15], [64, 300, 0.05], [60, 60, 0.3], [512, 28, 0.5], [200, 30, 0.2]] as const) {
     const v = randomView(rows, cols, d, rand, true);
     const g = graphMetrics(v);
-    const ref = denseImdb(v);
-    assert.equal(g.imdbGroups, ref.groups);
+    const side = rows > cols ? 'outputs' : 'inputs';
+    assert.equal(g.imdbSide, side);
+    const ref = denseImdb(v, side);
+    assert.equal(g.imdbGroups, ref.groups, `${rows}×${cols}`);
     groups += ref.groups;
     if (ref.imdb === null) assert.equal(g.imdb, null);
-    else { close(g.imdb, ref.imdb); nonNull++; }
+    else { close(g.imdb, ref.imdb); nonNull++; if (side === 'outputs') outputsGrouped++; }
   }
-  assert.ok(nonNull >= 4 && groups >= 15, `${nonNull} graphs, ${groups} groups`);
+  assert.ok(nonNull >= 6 && groups >= 25 && outputsGrouped >= 2, `${nonNull} graphs, ${groups} groups, ${outputsGrouped} by outputs`);
+});
+
+test('IMDB on a 28-input layer: grouped by inputs it is undefined at half density, by the 512 outputs it is not', () => {
+  // 512 outputs × 28 inputs at density 0.5: input degrees ~ Binomial(512, 0.5) spread over ±11, so no three are
+  // equal in the seeded draw; output degrees lie in 0..28, about 18 outputs to each.
+  const v = randomView(512, 28, 0.5, lcg(5));
+  assert.equal(denseImdb(v, 'inputs').imdb, null);
+  const g = graphMetrics(v, { weighted: false });
+  assert.equal(g.imdbSide, 'outputs');
+  assert.ok(g.imdb !== null && g.imdbGroups >= 10, `${g.imdbGroups} groups`);
+  close(g.imdb, denseImdb(v, 'outputs').imdb!);
+  assert.equal(graphMetrics(v, { imdb: false }).imdbSide, null);
 });
 
 test('weighted forms use |w| and match a dense SVD', () => {

@@ -10,6 +10,7 @@
 // thing, and is refused for the same reasons, on every backend.
 import type { Node, Tensor } from '../../ir.ts';
 import { tensor } from '../../tensor.ts';
+import { checkAllocation } from '../../limits.ts';
 import type { Activation } from './activations.ts';
 import { parseRecurrentConfig, type RecurrentConfig, type RecurrentKind } from './config.ts';
 import { readRecurrentInputs, type RecurrentInputs } from './inputs.ts';
@@ -98,6 +99,7 @@ export function runRecurrent(inputs: (Tensor | undefined)[], node: Node, kind: R
   const { seqLength: S, batch: N, inputSize: I, hidden: H } = ins;
   const D = cfg.numDirections;
   const dtype = inputs[0]!.dtype;
+  checkAllocation('float64', S * D * N * H, 'the output Y'); // before the time loop, not after it
   const Y = new Float64Array(S * D * N * H);
   const Yh = new Float64Array(D * N * H);
   const Yc = new Float64Array(D * N * H);

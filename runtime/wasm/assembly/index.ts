@@ -5,6 +5,7 @@ export { gemvDense, gemvCsr16, gemvCsr32, gemvBlk16, gemvBlk32 } from './gemv';
 export { gemmDenseT, gemmCsr16T, gemmCsr32T, gemmBlk16T, gemmBlk32T } from './gemm';
 export { gemvBsr16, gemvBsr32, gemmBsr16T, gemmBsr32T } from './bsr';
 export { lstmCell, gruCell, rnnCell } from './cells';
+export { lstmSequence, gruSequence, rnnSequence } from './sequence';
 export { im2col } from './im2col';
 export { transpose2d } from './transpose';
 export { maxPool2d } from './pool';

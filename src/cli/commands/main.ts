@@ -1,8 +1,10 @@
 // `rampart main`: the whole pipeline on one model, each step the same command a user
 // would type (so the main job exercises exactly the CLI that is documented):
 //   inspect → eval (dense) → analyze → prune under the guard (+ fine-tune) →
-//   compile to CSR ONNX → eval on Rampart's WASM runtime and onnxruntime → latency →
-//   summary.json, summary.md (+ summary-latency.svg) and a self-contained summary.html.
+//   compile to CSR ONNX → eval on Rampart's WASM runtime and onnxruntime →
+//   the frontier (`rampart bench`, a short form: few levels, no fine-tuning, its
+//   latencies are the summary's) → summary.json, summary.md (+ summary-latency.svg)
+//   and a self-contained summary.html.
 // Each step runs as its own process: tfjs keeps a process-wide backend, and a step
 // that fails stops the pipeline with that step's own error message.
 import { type Command, Option } from 'commander';
@@ -12,11 +14,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RampartError } from '../../../runtime/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
-import { DATASETS } from '../../data/index.ts';
+import { DATASET_ARG } from '../../data/index.ts';
+import { parseBlocks, parseLevels } from '../../bench/levels.ts';
+import { frontierMarkdown, frontierSection } from '../../bench/report.ts';
+import type { BenchFile } from '../../bench/types.ts';
 import { CRITERIA } from '../../prune/criterion.ts';
 import { METHOD_NAMES } from '../../prune/scorers/index.ts';
 import { integerFlag, positiveFlag, sparsityFlag } from '../flags.ts';
-import { measureLatency, type LatencyRow } from '../../eval/latency.ts';
+import { escapeHtml } from '../../report/chart.ts';
 import { accuracyPoints, accuracySvg, latencyBarSvg, summaryHtml, summaryMarkdown, type SummaryInput } from '../../report/summary.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -36,6 +41,10 @@ interface Options {
   clipNorm: string;
   evalLimit?: string;
   trainLimit?: string;
+  frontierLevels: string;
+  frontierBlock: string;
+  frontierEpochs: string;
+  frontierTrainLimit: string;
 }
 
 interface StepResult { step: string; argv: string[]; seconds: number; stdout: string }
@@ -53,6 +62,10 @@ function checkOptions(o: Options): void {
   positiveFlag(o.clipNorm, '--clip-norm');
   if (o.evalLimit !== undefined) integerFlag(o.evalLimit, '--eval-limit');
   if (o.trainLimit !== undefined) integerFlag(o.trainLimit, '--train-limit');
+  integerFlag(o.frontierEpochs, '--frontier-epochs', 0);
+  integerFlag(o.frontierTrainLimit, '--frontier-train-limit');
+  parseLevels(o.frontierLevels);
+  parseBlocks([o.frontierBlock]);
 }
 
 function step(name: string, args: string[], common: string[]): StepResult {
@@ -106,11 +119,13 @@ export async function runMain(modelArg: string | undefined, o: Options, common: 
   const csrOrt = accuracyOf(run('eval CSR model (onnxruntime)', ['eval', f('pruned.csr.onnx'), '--data', o.data, '--runtime', 'ort', ...limit]));
   const csrWasm = accuracyOf(run('eval CSR model (Rampart wasm)', ['eval', f('pruned.csr.onnx'), '--data', o.data, '--runtime', 'wasm', ...limit]));
 
-  process.stderr.write('\n── latency (batch 1, median)\n');
-  const latency: LatencyRow[] = await measureLatency([
-    { label: 'dense', path: model },
-    { label: 'pruned (CSR)', path: f('pruned.csr.onnx') },
-  ]);
+  const benchArgs = ['bench', model, '--data', o.data, '--levels', o.frontierLevels, '--block', o.frontierBlock, '--epochs', o.frontierEpochs,
+    '--train-limit', String(Math.min(Number(o.frontierTrainLimit), Number(o.trainLimit ?? Infinity))), '--rounds', '100', '-o', f('bench'), ...limit];
+  run('frontier', benchArgs);
+  const bench = JSON.parse(readFileSync(join(f('bench'), 'bench.json'), 'utf8')) as BenchFile;
+  // The guard's masks are the pruned model's (magnitude scores of the dense model; fine-tuning
+  // keeps them), so the pruned model's latency is the bench's 1x1 guard point's.
+  const latency = frontierLatency(bench);
 
   const pruneReport = JSON.parse(readFileSync(join(f('prune'), 'prune-report.json'), 'utf8')) as Record<string, unknown>;
   const summary = {
@@ -131,16 +146,19 @@ export async function runMain(modelArg: string | undefined, o: Options, common: 
   };
   const latencySvg = await latencyBarSvg(latency);
   writeFileAtomic(f('summary-latency.svg'), new TextEncoder().encode(latencySvg));
-  const md = summaryMarkdown(view, 'summary-latency.svg');
+  const md = summaryMarkdown(view, 'summary-latency.svg') + ['', '## The frontier (`rampart bench`)', '',
+    `Accuracy after ${bench.config.epochs} fine-tuning epochs on ${bench.model.testSamples} test samples; batch-1 latency, median of interleaved runs. Every chart: bench/bench.html.`, '',
+    ...frontierMarkdown(bench), ''].join('\n');
   writeFileAtomic(f('summary.md'), new TextEncoder().encode(md));
   const pruneSvg = (name: string) => (existsSync(join(f('prune'), name)) ? readFileSync(join(f('prune'), name), 'utf8') : null);
+  const frontier = await frontierSection(bench);
   const html = summaryHtml(view, {
     accuracy: await accuracySvg(accuracyPoints(view)), latency: latencySvg,
     pruneSparsity: pruneSvg('prune-sparsity.svg'), pruneGuard: pruneSvg('prune-guard.svg'),
-  });
+  }).replace('</body>', `<section>\n<h2>${frontier.heading}</h2>\n<p>${escapeHtml(frontier.text ?? '')} All of it: <a href="bench/bench.html">bench/bench.html</a>.</p>\n${frontier.html}\n</section>\n</body>`);
   writeFileAtomic(f('summary.html'), new TextEncoder().encode(html));
   process.stdout.write('\n' + md);
-  process.stdout.write(`\nreport: ${relative(process.cwd(), out) || '.'}/ (summary.html, summary.md, summary.json, analyze.html, prune/)\n`);
+  process.stdout.write(`\nreport: ${relative(process.cwd(), out) || '.'}/ (summary.html, summary.md, summary.json, analyze.html, prune/, bench/)\n`);
 }
 
 export function register(program: Command): void {
@@ -148,7 +166,7 @@ export function register(program: Command): void {
     .command('main')
     .description('The main job: inspect, evaluate, analyse, prune under the guard, fine-tune, compile to CSR ONNX, run and time it')
     .argument('[model]', 'the .onnx model (default: the zoo LSTM, models/lstm/model.onnx)')
-    .addOption(new Option('--data <name>', 'dataset').choices(DATASETS).default('mnist'))
+    .option('--data <dataset>', DATASET_ARG, 'mnist')
     .option('--out <dir>', 'report folder', 'out/main')
     .addOption(new Option('--method <name>', 'pruning scorer').choices(METHOD_NAMES).default('magnitude'))
     .addOption(new Option('--guard <name>', 'the guard criterion').choices([...CRITERIA, 'none']).default('delta-r'))
@@ -162,5 +180,20 @@ export function register(program: Command): void {
     .option('--clip-norm <X>', 'fine-tuning gradient clipping (global norm)', '5')
     .option('--eval-limit <N>', 'evaluate on the first N test samples')
     .option('--train-limit <N>', 'fine-tune on the first N training samples')
+    // The frontier's short form keeps the main job near two minutes; `rampart bench` has the full one.
+    .option('--frontier-levels <list>', 'the frontier step: levels (rampart bench --levels)', 'dense,guard,0.9')
+    .option('--frontier-block <list>', 'the frontier step: block shapes', '1x1,16x1')
+    .option('--frontier-epochs <N>', 'the frontier step: fine-tuning epochs per point', '1')
+    .option('--frontier-train-limit <N>', 'the frontier step: fine-tune each point on the first N training samples', '1000')
     .action(async (model: string | undefined, opts: Options) => runMain(model, opts, ['--max-memory', program.opts().maxMemory as string]));
+}
+
+/** Batch-1 latency rows of the summary: the dense model, and the guard's 1x1 point (the pruned model's masks). */
+function frontierLatency(b: BenchFile): { label: string; runtime: string; medianMs: number; runs: number }[] {
+  const rows: { label: string; runtime: string; medianMs: number; runs: number }[] = [];
+  for (const [id, label] of [['dense', 'dense'], ['1x1--guard', 'pruned (guard)']] as const) {
+    const p = b.points.find((x) => x.id === id);
+    for (const [runtime, s] of Object.entries(p?.latency['1'] ?? {})) rows.push({ label, runtime, medianMs: s.medianMs, runs: s.runs });
+  }
+  return rows;
 }

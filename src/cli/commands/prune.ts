@@ -4,15 +4,17 @@
 import { statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { RampartError } from '../../../runtime/errors.ts';
-import { DATASETS, type DatasetName } from '../../data/index.ts';
+import { checkDatasetFits, checkScoringSamples, DATASET_ARG, isBuiltinDataset, loadDataset, type DatasetName } from '../../data/index.ts';
 import { loadModel } from '../../onnx/import.ts';
 import { saveModel } from '../../onnx/export.ts';
 import { BLOCK_LAYOUTS, blockLabel, parseBlockShape } from '../../prune/blocks.ts';
+import { DEFAULT_MIN_COVERAGE } from '../../prune/criterion.ts';
 import { fmt } from '../../prune/guard.ts';
 import { DEFAULT_VAL_SIZE, runPipeline, type GuardName } from '../../prune/pipeline.ts';
 import { stderrProgress } from '../../prune/progress.ts';
 import { csrBytes, layerRows, writeReport, type PruneReportData } from '../../prune/report.ts';
 import type { ScheduleKind } from '../../prune/schedule.ts';
+import { MAX_DROP_BASELINES, type MaxDropBaseline } from '../../prune/maxdrop.ts';
 import { METHOD_NAMES, METHODS, type MethodName } from '../../prune/scorers/index.ts';
 import type { PerGraph, WeightGraph } from '../../prune/types.ts';
 
@@ -53,6 +55,7 @@ interface PruneCliOptions {
   maxDrop?: string;
   valSize?: string;
   maxDropSteps: string;
+  maxDropBaseline: MaxDropBaseline;
   report?: string;
   output: string;
 }
@@ -105,12 +108,12 @@ export function register(program: Command): void {
     .option('--only <graphs>', "prune only these kinds (comma list of W, R, weight); the others stay as they are")
     .option('--per-gate', 'recurrent layers: each gate\'s graph must pass too, not only the stacked one')
     .option('--narc', 'require NaRC > 0 (not random) as well')
-    .option('--min-coverage <X>', 'also require this fraction of each graph\'s inputs and of its outputs to keep an edge (Δr ignores isolated vertices; off by default)')
+    .option('--min-coverage <X>', `the guard also requires this fraction of each graph's inputs and of its outputs to keep an edge (Δr ignores isolated vertices; default ${DEFAULT_MIN_COVERAGE}, 0: off)`)
     .option('--rounds <N>', 'pruning rounds (default: synflow 100, imp 5, others 1)')
     .addOption(new Option('--schedule <kind>', 'sparsity schedule of iterative methods').choices(['exponential', 'polynomial', 'linear']).default('exponential'))
     .addOption(new Option('--erk-scores <kind>', 'ERK: which weights to keep inside each layer density').choices(['random', 'magnitude']).default('random'))
-    .addOption(new Option('-d, --data <dataset>', 'dataset for SNIP/GraSP scoring and accuracy').choices(DATASETS))
-    .addOption(new Option('--finetune <dataset>', 'fine-tune on this dataset after pruning (and between IMP rounds)').choices(DATASETS))
+    .option('-d, --data <dataset>', `dataset for SNIP/GraSP scoring and accuracy: ${DATASET_ARG}`)
+    .option('--finetune <dataset>', 'fine-tune on this dataset after pruning (and between IMP rounds); as --data')
     .option('--epochs <N>', 'fine-tuning epochs after pruning', '1')
     .option('--imp-epochs <N>', 'IMP: fine-tuning epochs between rounds', '1')
     .option('--lr <X>', 'fine-tuning learning rate (Adam, default 1e-3)')
@@ -126,6 +129,7 @@ export function register(program: Command): void {
     .option('--max-drop <P>', 'search the highest sparsity whose validation accuracy (after the configured fine-tuning) stays within P points of dense; needs --data')
     .option('--val-size <N>', `--max-drop: samples held out from the end of the training split (default ${DEFAULT_VAL_SIZE})`)
     .option('--max-drop-steps <N>', '--max-drop: candidates after the spectral limit', '4')
+    .addOption(new Option('--max-drop-baseline <kind>', '--max-drop: measure the drop against the dense model fine-tuned like the candidates (what pruning costs), or the dense model as it is').choices(MAX_DROP_BASELINES).default('finetuned'))
     .option('--report <dir>', 'write prune-report.{json,md} and charts here')
     .addHelpText('after', () => [
       '',
@@ -139,7 +143,8 @@ export function register(program: Command): void {
       'to layers that can take it; the report says when the target cannot be met.',
       'With --block RxC every mask is whole blocks (never across gates or conv groups; edge blocks smaller),',
       'scored by each method\'s block reduction; the guard judges the element graph of the block mask.',
-      '--max-drop P starts at the guard\'s allocation and bisects above or below it (docs/design/prune.md).',
+      '--max-drop P starts at the guard\'s allocation and bisects above or below it; a drop is measured against the dense',
+      'model fine-tuned the same way on the same samples (--max-drop-baseline dense: against the dense model as is).',
       '',
       'Examples:',
       '  rampart prune models/lstm/model.onnx --sparsity auto -o lstm-auto.onnx --report out/',
@@ -171,6 +176,12 @@ export function register(program: Command): void {
       const block = parseBlockShape(opts.block, opts.blockLayout);
       const maxDrop = points(opts.maxDrop);
       const model = loadModel(modelPath);
+      if (data !== undefined && !isBuiltinDataset(data)) {
+        const splits = (['train', 'test'] as const).map((split) => loadDataset(data, split));
+        for (const ds of splits) checkDatasetFits(model, ds, modelPath);
+        if (maxDrop !== undefined) checkScoringSamples(splits[0], '--max-drop', data);
+        if (METHODS[opts.method].scorer(opts).needsData) checkScoringSamples(splits[0], `--method ${opts.method}`, data);
+      }
       const progress = stderrProgress();
       const t0 = Date.now();
       const p = await runPipeline(model, {
@@ -181,7 +192,7 @@ export function register(program: Command): void {
         lrDecay: positive(opts.lrDecay, '--lr-decay'), clipNorm: positive(opts.clipNorm, '--clip-norm'),
         scoreBatch: count(opts.scoreBatch, '--score-batch'), trainLimit: count(opts.trainLimit, '--train-limit'),
         evalLimit: count(opts.evalLimit, '--eval-limit'), block, maxDrop, valSize: count(opts.valSize, '--val-size'),
-        maxDropSteps: count(opts.maxDropSteps, '--max-drop-steps', 0), progress,
+        maxDropSteps: count(opts.maxDropSteps, '--max-drop-steps', 0), maxDropBaseline: opts.maxDropBaseline, progress,
       });
       saveModel(p.final, opts.output);
       const r = p.result;
@@ -191,7 +202,8 @@ export function register(program: Command): void {
       }
       if (p.maxDrop) {
         const m = p.maxDrop;
-        process.stdout.write(`max-drop ${m.maxDrop} points on ${m.valSize} validation samples (dense ${m.denseAccuracy.toFixed(4)}, spectral limit ${fmt(m.spectralLimit)}):\n`);
+        const base = m.baseline === 'finetuned' ? `, dense fine-tuned ${m.baselineAccuracy.toFixed(4)} (the baseline)` : '';
+        process.stdout.write(`max-drop ${m.maxDrop} points on ${m.valSize} validation samples (dense ${m.denseAccuracy.toFixed(4)}${base}, spectral limit ${fmt(m.spectralLimit)}):\n`);
         m.candidates.forEach((c, i) => process.stdout.write(`  ${i === m.chosen ? '*' : ' '} ${fmt(c.sparsity)} ${c.role.padEnd(14)} spectral ${c.spectral ? 'pass' : 'fail'}  validation ${c.accuracy.toFixed(4)} (drop ${c.drop.toFixed(2)})${c.within ? '' : ' over'}\n`));
       }
       process.stdout.write(`sparsity ${fmt(r.achieved)} over ${r.targets.length} prunable weights${r.block.rows * r.block.cols > 1 ? ` in ${blockLabel(r.block)} blocks` : ''}${r.met ? '' : ' — target not met'}; wrote ${opts.output} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -203,7 +215,8 @@ export function register(program: Command): void {
       }
       if (opts.report) {
         const data: PruneReportData = {
-          model: modelPath, output: opts.output, method: opts.method, guard, minCoverage, scope: opts.scope, block: r.block,
+          model: modelPath, output: opts.output, method: opts.method, guard, scope: opts.scope, block: r.block,
+          minCoverage: guard === 'none' ? undefined : minCoverage ?? DEFAULT_MIN_COVERAGE,
           requested: r.requested, achieved: r.achieved, achievedBudget: r.achievedBudget, met: r.met, rounds: r.rounds,
           caps: caps as Record<string, number>, rates: rates as Record<string, number>, notes: r.notes,
           layers: layerRows(r, p.before), accuracy: p.accuracy, params: paramCounts(p),

@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .description('Run one inference on .npy inputs and write each output as <output-dir>/<output name>.npy')
     .argument('<model>', 'the .onnx model')
     .option('-i, --input <NAME=FILE.npy>', 'a graph input from a .npy file (repeat per input; NAME= may be left out for a single-input model)', collect, [])
-    .addOption(new Option('-r, --runtime <runtime>', 'what executes the model').choices(RUNTIMES).default(DEFAULT_RUNTIME))
+    .addOption(new Option('-r, --runtime <runtime>', 'what executes the model (c, wasm-module and the devices compile it for that target first: the C target run by the system cc, the wasm module in node, the firmware in qemu-system-arm)').choices(RUNTIMES).default(DEFAULT_RUNTIME))
     .requiredOption('-o, --output-dir <DIR>', 'folder for the outputs (created if missing)')
     .addHelpText('after', '\nExample:\n  rampart run model.onnx --input input=x.npy --runtime ort --output-dir out/')
     .action(async (modelPath: string, opts: RunOptions) => {

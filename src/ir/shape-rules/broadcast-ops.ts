@@ -2,7 +2,7 @@
 // given as a value), and the ops whose output has their first input's shape but new
 // values (the scatters, CumSum): those must not pass the input's known values on.
 import type { Dim } from '../../../runtime/ir.ts';
-import { broadcastShapes } from './dims.ts';
+import { broadcastShapes, unknownDims } from './dims.ts';
 import type { ShapeRule } from './types.ts';
 
 export const Where: ShapeRule = (c) => {
@@ -20,7 +20,7 @@ export const Expand: ShapeRule = (c) => {
   const len = c.input(1)?.shape;
   const n = len && len.length === 1 && typeof len[0] === 'number' ? len[0] : null;
   if (n === null || !x.shape) return [{ dtype: x.dtype, shape: null }];
-  return [{ dtype: x.dtype, shape: new Array<Dim>(Math.max(n, x.shape.length)).fill(null) }];
+  return [{ dtype: x.dtype, shape: unknownDims(Math.max(n, x.shape.length)) }];
 };
 
 /** First input's dtype and shape; its values (if known) do not carry over. */

@@ -6,6 +6,15 @@ import type { InferCtx } from './types.ts';
 
 export const show = (s: readonly Dim[] | null | undefined): string => (s ? shapeString(s) : '[unknown rank]');
 
+/**
+ * `rank` unknown dims: the shape of a value whose rank is known (from the length of a
+ * shape or axes input) but not its sizes; null (rank unknown too) for an absurd rank, as a
+ * file may declare that length [2^31].
+ */
+export function unknownDims(rank: number): Dim[] | null {
+  return Number.isInteger(rank) && rank >= 0 && rank <= 65536 ? new Array<Dim>(rank).fill(null) : null;
+}
+
 /** Equal for sure, different for sure, or not known. */
 export function sameDim(a: Dim, b: Dim): boolean | null {
   if (a === null || b === null) return null;

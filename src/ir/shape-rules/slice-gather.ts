@@ -2,7 +2,7 @@
 // the small integer tensors shape arithmetic runs on.
 import type { DType, Dim } from '../../../runtime/ir.ts';
 import { clampSlice } from '../../../runtime/ops/slice.ts';
-import { attrInt, attrInts, normAxis, numbers } from './dims.ts';
+import { attrInt, attrInts, normAxis, numbers, unknownDims } from './dims.ts';
 import type { Known, ShapeRule } from './types.ts';
 
 export const Slice: ShapeRule = (c) => {
@@ -78,7 +78,7 @@ export const ConstantOfShape: ShapeRule = (c) => {
   const dtype: DType = fill?.dtype ?? 'float32';
   const dims = c.value(0);
   const len = c.input(0)?.shape;
-  const shape = dims ?? (len && typeof len[0] === 'number' ? new Array<Dim>(len[0]).fill(null) : null);
+  const shape = dims ?? (len && typeof len[0] === 'number' ? unknownDims(len[0]) : null);
   let value: Dim[] | undefined;
   if (dims && /int/.test(dtype) && dims.every((d) => typeof d === 'number') && (dims as number[]).reduce((p, q) => p * q, 1) <= 64) {
     const f = fill ? Number((fill.data as ArrayLike<number>)[0] ?? 0) : 0;

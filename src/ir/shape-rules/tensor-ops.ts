@@ -2,7 +2,7 @@
 // integer tensors (shapes, axes) along, so Reshape and ConstantOfShape get exact
 // output shapes even when the batch size is symbolic (see slice-gather.ts).
 import type { Dim } from '../../../runtime/ir.ts';
-import { attrInt, attrInts, divide, factorOf, factorToDim, mergeDim, normAxis, numbers, product, sameDim, show } from './dims.ts';
+import { attrInt, attrInts, divide, factorOf, factorToDim, mergeDim, normAxis, numbers, product, sameDim, show, unknownDims } from './dims.ts';
 import type { InferCtx, ShapeRule } from './types.ts';
 
 export const Flatten: ShapeRule = (c) => {
@@ -22,7 +22,7 @@ export const Reshape: ShapeRule = (c) => {
   const target = c.value(1);
   if (!target) {
     const s = c.input(1)?.shape;
-    return [{ dtype: x.dtype, shape: s && s.length === 1 && typeof s[0] === 'number' ? new Array<Dim>(s[0]).fill(null) : null }];
+    return [{ dtype: x.dtype, shape: s && s.length === 1 && typeof s[0] === 'number' ? unknownDims(s[0]) : null }];
   }
   const allowZero = attrInt(c, 'allowzero', 0) === 1;
   const out: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? (x.shape ? x.shape[i] ?? null : null) : d));
@@ -86,7 +86,7 @@ export const Unsqueeze: ShapeRule = (c) => {
     // Axes only known at run time: their count still fixes the output rank.
     const k = c.input(1)?.shape;
     const rank = x.shape && axes === 'unknown' && k?.length === 1 && typeof k[0] === 'number' ? x.shape.length + k[0] : -1;
-    return [{ dtype: x.dtype, shape: rank < 0 ? null : new Array<Dim>(rank).fill(null), value: c.value(0) }];
+    return [{ dtype: x.dtype, shape: rank < 0 ? null : unknownDims(rank), value: c.value(0) }];
   }
   const rOut = x.shape.length + axes.length;
   const norm = new Set(axes.map((a) => normAxis(c, a, rOut, 'axes entry'))); // a set: a file may list 100,000 axes

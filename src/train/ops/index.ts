@@ -2,8 +2,10 @@
 import { activationLowerings } from './activations.ts';
 import { convLowerings } from './conv.ts';
 import { denseLowerings } from './dense.ts';
+import { edgeLowerings } from './edge.ts';
 import { padLowerings } from './pad.ts';
 import { recurrentLowerings } from './recurrent.ts';
+import { resizeLowerings } from './resize.ts';
 import { shapeLowerings } from './shape.ts';
 import type { Lowering } from './types.ts';
 
@@ -14,6 +16,8 @@ export const lowerings: Record<string, Lowering> = {
   ...convLowerings,
   ...padLowerings,
   ...recurrentLowerings,
+  ...edgeLowerings,
+  ...resizeLowerings,
 };
 
 /**
@@ -39,4 +43,10 @@ export const KERNELS: Record<string, { forward: string[]; backward: string[] }> 
   LogSoftmax: { forward: ['Max', 'Exp', 'Log', 'Sum'], backward: [] },
   Gather: { forward: ['Slice', 'Concat'], backward: ['PadV2'] },
   Slice: { forward: ['Slice', 'Concat'], backward: ['PadV2'] },
+  Erf: { forward: ['Erf'], backward: [] },
+  Where: { forward: ['Select'], backward: [] },
+  ReduceMean: { forward: ['Mean'], backward: [] },
+  Expand: { forward: ['Tile'], backward: ['Sum'] },
+  LayerNormalization: { forward: ['Mean', 'Rsqrt'], backward: [] },
+  Resize: { forward: ['BatchMatMul', 'Transpose'], backward: [] },
 };

@@ -1,5 +1,7 @@
 // C helpers for elementwise and data-movement ops: activations, broadcasting binaries,
-// BatchNormalization's affine, Softmax, strided copies (Transpose/Slice/Gather), Pad, Concat.
+// BatchNormalization's affine, Softmax, strided copies (Transpose/Slice/Gather), Pad, Concat,
+// and Where / ReduceMean / LayerNormalization (their code sizes: clang 14, cortex-m4
+// -mfloat-abi=hard, -Os, llvm-nm on the helper alone as an extern function).
 import type { Helper } from './types.ts';
 
 export const elementwiseHelpers: Record<string, Helper> = {
@@ -26,6 +28,14 @@ export const elementwiseHelpers: Record<string, Helper> = {
     deps: [], code: 32,
     text: `static void rp_tanh_v(const float *x, float *y, int n) { int i; for (i = 0; i < n; ++i) y[i] = tanhf(x[i]); }`,
   },
+  rp_clip_v: {
+    deps: [], code: 40,
+    text: `/* Clip (ReLU6, hardtanh): NaN passes through, as every comparison with it is false. */
+static void rp_clip_v(const float *x, float *y, int n, float lo, float hi) {
+  int i;
+  for (i = 0; i < n; ++i) y[i] = x[i] < lo ? lo : (x[i] > hi ? hi : x[i]);
+}`,
+  },
   rp_hard_sigmoid: {
     deps: [], code: 52,
     text: `static void rp_hard_sigmoid(const float *x, float *y, int n, float alpha, float beta) {
@@ -33,6 +43,61 @@ export const elementwiseHelpers: Record<string, Helper> = {
   for (i = 0; i < n; ++i) {
     float v = alpha * x[i] + beta;
     y[i] = v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+  }
+}`,
+  },
+  rp_hard_swish: {
+    deps: [], code: 84,
+    text: `/* HardSwish: x * clamp(x / 6 + 1/2, 0, 1). */
+static void rp_hard_swish(const float *x, float *y, int n) {
+  int i;
+  for (i = 0; i < n; ++i) {
+    float v = x[i] / 6.0f + 0.5f;
+    y[i] = x[i] * (v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v));
+  }
+}`,
+  },
+  rp_erf_v: {
+    deps: [], code: 42,
+    text: `static void rp_erf_v(const float *x, float *y, int n) { int i; for (i = 0; i < n; ++i) y[i] = erff(x[i]); }`,
+  },
+  rp_where: {
+    deps: [], code: 104,
+    text: `/* Where with a constant condition, bit i of cond[i / 16]: y[i] = bit ? a[(i / adiv) % amod] : b[(i / bdiv) % bmod]. */
+static void rp_where(const uint16_t *cond, const float *a, int adiv, int amod, const float *b, int bdiv, int bmod, float *y, int n) {
+  int i;
+  for (i = 0; i < n; ++i)
+    y[i] = (cond[i >> 4] >> (i & 15)) & 1u ? a[(i / adiv) % amod] : b[(i / bdiv) % bmod];
+}`,
+  },
+  rp_reduce_mean: {
+    deps: [], code: 140,
+    text: `/* Mean over the middle axis of [outer, len, inner] into [outer, inner]. */
+static void rp_reduce_mean(const float *x, float *y, int outer, int len, int inner) {
+  int o, j, k;
+  for (o = 0; o < outer; ++o)
+    for (k = 0; k < inner; ++k) {
+      float s = 0.0f;
+      for (j = 0; j < len; ++j) s += x[(o * len + j) * inner + k];
+      y[o * inner + k] = s / (float)len;
+    }
+}`,
+  },
+  rp_layer_norm: {
+    deps: [], code: 268,
+    text: `/* LayerNormalization of outer rows of len values: (x - mean) / sqrt(var + eps) * scale + bias
+   (bias may be null). Two passes over the row, then the write: safe in place. */
+static void rp_layer_norm(const float *x, float *y, int outer, int len, const float *scale, const float *bias, float eps) {
+  int o, i;
+  for (o = 0; o < outer; ++o) {
+    const float *r = x + o * len;
+    float *w = y + o * len;
+    float m = 0.0f, v = 0.0f, d;
+    for (i = 0; i < len; ++i) m += r[i];
+    m /= (float)len;
+    for (i = 0; i < len; ++i) v += (r[i] - m) * (r[i] - m);
+    d = 1.0f / sqrtf(v / (float)len + eps);
+    for (i = 0; i < len; ++i) w[i] = (r[i] - m) * d * scale[i] + (bias ? bias[i] : 0.0f);
   }
 }`,
   },

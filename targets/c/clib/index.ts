@@ -38,8 +38,10 @@ export function helperNames(): string[] {
   return Object.keys(HELPERS);
 }
 
-export function helperText(name: string): string {
-  return helper(name).text;
+/** The helper's C text for an instruction set: its SIMD variant where it has one, else the generic C99. */
+export function helperText(name: string, isa: 'generic' | 'wasm-simd128' = 'generic'): string {
+  const h = helper(name);
+  return isa === 'wasm-simd128' && h.wasm ? h.wasm : h.text;
 }
 
 export function helperCodeBytes(name: string): number {

@@ -54,6 +54,38 @@ static void rp_dense_mv(const float *w, int cols, int r0, int r1, const float *x
     y[r - r0] += acc;
   }
 }`,
+    wasm: `/* y[r - r0] += W[r, :] . x for rows r0..r1-1 of a dense row-major [rows, cols] matrix; four rows at a
+   time, four columns a lane (each x vector loaded once for four rows), the rest scalar. */
+static void rp_dense_mv(const float *w, int cols, int r0, int r1, const float *x, float *y) {
+  int r, k;
+  for (r = r0; r + 4 <= r1; r += 4) {
+    const float *a = w + (int32_t)r * cols, *b = a + cols, *c = b + cols, *d = c + cols;
+    v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0, s2 = s0, s3 = s0, p, q, t;
+    float acc[4];
+    for (k = 0; k + 4 <= cols; k += 4) {
+      v128_t xv = wasm_v128_load(x + k);
+      s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(a + k), xv));
+      s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(b + k), xv));
+      s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(wasm_v128_load(c + k), xv));
+      s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(wasm_v128_load(d + k), xv));
+    }
+    /* lane j of t = the sum of s_j's lanes */
+    p = wasm_f32x4_add(wasm_i32x4_shuffle(s0, s1, 0, 4, 1, 5), wasm_i32x4_shuffle(s0, s1, 2, 6, 3, 7));
+    q = wasm_f32x4_add(wasm_i32x4_shuffle(s2, s3, 0, 4, 1, 5), wasm_i32x4_shuffle(s2, s3, 2, 6, 3, 7));
+    t = wasm_f32x4_add(wasm_i64x2_shuffle(p, q, 0, 2), wasm_i64x2_shuffle(p, q, 1, 3));
+    wasm_v128_store(acc, t);
+    for (; k < cols; ++k) {
+      acc[0] += a[k] * x[k]; acc[1] += b[k] * x[k]; acc[2] += c[k] * x[k]; acc[3] += d[k] * x[k];
+    }
+    y[r - r0] += acc[0]; y[r - r0 + 1] += acc[1]; y[r - r0 + 2] += acc[2]; y[r - r0 + 3] += acc[3];
+  }
+  for (; r < r1; ++r) {
+    const float *row = w + (int32_t)r * cols;
+    float acc = 0.0f;
+    for (k = 0; k < cols; ++k) acc += row[k] * x[k];
+    y[r - r0] += acc;
+  }
+}`,
   },
   rp_csr_mv_u16_u16: csrMv('u16', 'u16'),
   rp_csr_mv_u16_i32: csrMv('u16', 'i32'),

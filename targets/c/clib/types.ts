@@ -14,4 +14,6 @@ export interface Helper {
   deps: string[];
   code: number;
   text: string;
+  /** The same function in WebAssembly SIMD intrinsics (<wasm_simd128.h>), for the wasm target; same signature. */
+  wasm?: string;
 }

@@ -1,30 +1,44 @@
-// 2-D Conv (grouped too) and the pools, at batch 1. The geometry (pads, strides,
-// dilations, auto_pad, ceil_mode) comes from the reference kernels' windowGeometry, so
-// the C code slides exactly the windows the interpreter does; it is emitted as a
-// static const struct next to the weights.
+// Conv (grouped too) and the pools, 2-D and 1-D, at batch 1. The geometry (pads,
+// strides, dilations, auto_pad, ceil_mode) comes from the reference kernels'
+// windowGeometry over the node's own spatial rank, so the C code slides exactly the
+// windows the interpreter does; it is emitted as a static const struct next to the
+// weights. A 1-D node runs as the 2-D one of height 1 (input [C, 1, L], kernel [1, K]):
+// the same kernels, and a row of the 2-D geometry that adds no padding and no stride.
 import { sizeOf } from '../../../runtime/tensor.ts';
 import { attrInt, attrInts } from '../../../runtime/ops/attrs.ts';
-import { windowGeometry } from '../../../runtime/ops/window.ts';
+import { windowGeometry, type Window } from '../../../runtime/ops/window.ts';
 import { convBsrName } from '../clib/bsr.ts';
 import { decideLayer, emitMatrix } from '../weights.ts';
 import type { LowerCtx, Lowerer } from './context.ts';
 
-function need2d(c: LowerCtx, what: string): [number, number, number] {
+/** The input as [C, H, W] at batch 1: a 1-D input [1, C, L] is [C, 1, L]. */
+function planes(c: LowerCtx, what: string): { C: number; H: number; W: number; oneD: boolean } {
   const xd = c.dims(0);
-  if (xd.length !== 4 || xd[0] !== 1) c.fail(`${what} input is [${xd.join(',')}]`, 'a 2-D [1, C, H, W] input (the C target handles 2-D windows at batch 1)');
-  return [xd[1], xd[2], xd[3]];
+  if ((xd.length !== 4 && xd.length !== 3) || xd[0] !== 1) {
+    c.fail(`${what} input is [${xd.join(',')}]`, 'a 2-D [1, C, H, W] or 1-D [1, C, L] input (the C target handles 1-D and 2-D windows at batch 1)');
+  }
+  return xd.length === 4 ? { C: xd[1], H: xd[2], W: xd[3], oneD: false } : { C: xd[1], H: 1, W: xd[2], oneD: true };
+}
+
+/** The 2-D window: the node's own (its attributes name oneD ? 1 : 2 axes), a height-1 row added for 1-D. */
+function window2d(c: LowerCtx, H: number, W: number, kernel: number[], oneD: boolean, ceil: boolean): Window {
+  if (!oneD) return windowGeometry(c.node, [H, W], kernel, ceil);
+  const w = windowGeometry(c.node, [W], kernel, ceil);
+  const row = (v: number[], first: number) => [first, v[0]];
+  return { kernel: [1, kernel[0]], strides: row(w.strides, 1), dilations: row(w.dilations, 1), padBegin: row(w.padBegin, 0), padEnd: row(w.padEnd, 0), out: row(w.out, 1) };
 }
 
 const conv: Lowerer = (c) => {
-  const [C, H, W] = need2d(c, 'Conv');
+  const { C, H, W, oneD } = planes(c, 'Conv');
   if (!c.isRuntime(0)) c.fail('X is constant and W is computed at run time', 'a constant weight W');
   const Wt = c.needConst(1, 'W');
   const G = attrInt(c.node, 'group', 1);
-  const [M, Cg, KH, KW] = Wt.dims;
-  if (Wt.dims.length !== 4 || !(G >= 1) || Cg * G !== C || M % G !== 0) {
-    c.fail(`W is [${Wt.dims.join(',')}] with group=${G} for ${C} input channels`, `[M, ${C}/group, kh, kw] with M a multiple of group`);
+  const [M, Cg] = Wt.dims;
+  const [KH, KW] = oneD ? [1, Wt.dims[2]] : [Wt.dims[2], Wt.dims[3]];
+  if (Wt.dims.length !== (oneD ? 3 : 4) || !(G >= 1) || Cg * G !== C || M % G !== 0) {
+    c.fail(`W is [${Wt.dims.join(',')}] with group=${G} for ${C} input channels`, `[M, ${C}/group, ${oneD ? 'k' : 'kh, kw'}] with M a multiple of group`);
   }
-  const win = windowGeometry(c.node, [H, W], [KH, KW], false);
+  const win = window2d(c, H, W, oneD ? [KW] : [KH, KW], oneD, false);
   const [OH, OW] = win.out;
   const K = Cg * KH * KW;
   const w = Float32Array.from(Wt.data as Float32Array);
@@ -75,13 +89,13 @@ const conv: Lowerer = (c) => {
 
 function pool(kind: 'max' | 'avg'): Lowerer {
   return (c) => {
-    const [C, H, W] = need2d(c, c.node.op);
+    const { C, H, W, oneD } = planes(c, c.node.op);
     if (kind === 'max' && c.wanted(1)) c.fail('the Indices output of MaxPool is used', 'MaxPool with its Y output only');
-    const kernel = attrInts(c.node, 'kernel_shape') ?? c.fail('kernel_shape is missing', 'kernel_shape [kh, kw]');
-    const win = windowGeometry(c.node, [H, W], kernel, true);
+    const kernel = attrInts(c.node, 'kernel_shape') ?? c.fail('kernel_shape is missing', oneD ? 'kernel_shape [k]' : 'kernel_shape [kh, kw]');
+    const win = window2d(c, H, W, kernel, oneD, true);
     const [OH, OW] = win.out;
     const include = kind === 'avg' ? attrInt(c.node, 'count_include_pad', 0) : 0;
-    const fields = [C, H, W, OH, OW, kernel[0], kernel[1], win.strides[0], win.strides[1], win.padBegin[0], win.padBegin[1],
+    const fields = [C, H, W, OH, OW, win.kernel[0], win.kernel[1], win.strides[0], win.strides[1], win.padBegin[0], win.padBegin[1],
       win.padEnd[0], win.padEnd[1], win.dilations[0], win.dilations[1], include];
     c.mod.use('rp_pool2d', `rp_${kind}pool2d`);
     const g = c.mod.cached(`pool:${fields.join()}`, () => {
