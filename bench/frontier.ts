@@ -56,6 +56,26 @@ function readResults(): FrontierFile {
   return { conditions: {}, models: {}, points: {} };
 }
 
+/**
+ * Writes the results, merged with what is on disk: several runs (other models, other
+ * levels) may append to the file at once, each owning the keys it measured.
+ */
+const written = new Set<string>();
+
+function save(file: FrontierFile, all = false): void {
+  const disk = readResults();
+  const points = { ...file.points, ...disk.points };
+  for (const k of Object.keys(file.points)) if (all || written.has(k) || !(k in disk.points)) points[k] = file.points[k];
+  const merged: FrontierFile = {
+    conditions: Object.keys(file.conditions).length ? file.conditions : disk.conditions,
+    models: all ? { ...disk.models, ...file.models } : { ...file.models, ...disk.models },
+    points,
+  };
+  writeJson(RESULTS, merged);
+  Object.assign(file.models, merged.models);
+  Object.assign(file.points, merged.points);
+}
+
 export function pointKey(model: string, block: string, level: string): string {
   return `${model}|${block}|${level}`;
 }
@@ -78,7 +98,7 @@ async function accuracyPhase(file: FrontierFile): Promise<void> {
     const test = load(r.dataset, 'test', r.test.limit);
     if (!file.models[name]) {
       file.models[name] = { name, description: r.description, dataset: r.dataset, trainSamples: train.n, testSamples: test.n, dense: await ortAccuracy(dense, test), path };
-      writeJson(RESULTS, file);
+      save(file);
     }
     log(`${name}: dense ${file.models[name].dense.toFixed(4)} on ${test.n} test samples`);
     for (const block of blocksOf()) {
@@ -113,7 +133,8 @@ async function accuracyPhase(file: FrontierFile): Promise<void> {
           date: new Date().toISOString(), latency: file.points[key]?.latency ?? null,
         };
         file.points[key] = point;
-        writeJson(RESULTS, file);
+        written.add(key);
+        save(file);
         log(`${key}: sparsity ${point.sparsity.toFixed(3)}, after prune ${afterPrune.toFixed(4)}, after ${epochs} epochs ${accuracy.toFixed(4)}, all Ramanujan ${point.allRamanujan} (${point.seconds.toFixed(0)} s)`);
       }
     }
@@ -126,8 +147,8 @@ async function main(): Promise<void> {
   if (phase === 'accuracy' || phase === 'all') await accuracyPhase(file);
   if (phase === 'latency' || phase === 'all') {
     file.conditions = { ...conditions() };
-    await measureFrontierLatency(file, args.models!.split(','), (f) => writeJson(RESULTS, f));
-    writeJson(RESULTS, file);
+    await measureFrontierLatency(file, args.models!.split(','), (f) => save(f, true));
+    save(file, true);
   }
   if (phase === 'report' || phase === 'latency' || phase === 'all') await writeFrontierReport(file);
 }

@@ -103,7 +103,7 @@ function corpus(dir: string): string[] {
 
 // ---- the workers ------------------------------------------------------------------
 
-interface Slot { proc: ChildProcess; current: number | null; since: number; cpuSince: number; queue: number[]; stderr: string; peak: number }
+interface Slot { proc: ChildProcess; current: number | null; stage: string; since: number; cpuSince: number; queue: number[]; stderr: string; peak: number }
 
 /** CPU seconds (user + system) a process has used: a mutant's clock, whatever else the machine runs. */
 function cpuOf(pid: number): number {
@@ -163,7 +163,7 @@ async function fuzz(o: { count: number; seed: number; workers: number; timeoutMs
         cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       slotsAlive++;
-      const slot: Slot = { proc, current: null, since: Date.now(), cpuSince: 0, queue, stderr: '', peak: 0 };
+      const slot: Slot = { proc, current: null, stage: '', since: Date.now(), cpuSince: 0, queue, stderr: '', peak: 0 };
       proc.stderr!.on('data', (d) => { slot.stderr = (slot.stderr + String(d)).slice(-4000); });
       const next = () => {
         if (slot.queue.length === 0) {
@@ -175,6 +175,7 @@ async function fuzz(o: { count: number; seed: number; workers: number; timeoutMs
       };
       proc.on('message', (msg: ToParent) => {
         if (msg.type === 'ready') next();
+        else if (msg.type === 'stage') slot.stage = msg.stage;
         else if (msg.type === 'start') { slot.current = msg.index; slot.since = Date.now(); slot.cpuSince = cpuOf(proc.pid!); slot.peak = 0; }
         else if (msg.type === 'result') {
           const r = msg.result;
@@ -199,7 +200,7 @@ async function fuzz(o: { count: number; seed: number; workers: number; timeoutMs
         if (cur !== null) {
           killed++;
           const oom = /heap out of memory|Allocation failed/.test(slot.stderr);
-          findings.push({ index: cur, kind: oom ? 'oom' : 'crash', stage: 'process', ...save(cur), detail: `worker exit ${code ?? signal}: ${slot.stderr.split('\n').slice(-6).join('\n')}` });
+          findings.push({ index: cur, kind: oom ? 'oom' : 'crash', stage: slot.stage, ...save(cur), detail: `worker exit ${code ?? signal}: ${slot.stderr.split('\n').slice(-6).join('\n')}` });
         }
         const rest = slot.queue.filter((i) => i !== cur);
         if (rest.length > 0 || (pendingChunks.length > 0 && Date.now() - started <= o.timeLimitMs)) launch(rest);
@@ -216,7 +217,7 @@ async function fuzz(o: { count: number; seed: number; workers: number; timeoutMs
         if (late || rss > o.maxRss) {
           const kind = late ? 'hang' : 'oom';
           findings.push({
-            index: slot.current, kind, stage: 'process', ...save(slot.current),
+            index: slot.current, kind, stage: slot.stage, ...save(slot.current),
             detail: late ? `no result after ${cpu.toFixed(1)} s of CPU (${(wall / 1000).toFixed(1)} s of wall clock)` : `RSS ${(rss / 2 ** 20).toFixed(0)} MiB over the ${(o.maxRss / 2 ** 20).toFixed(0)} MiB watch`,
           });
           slot.queue = slot.queue.filter((i) => i !== slot.current);
@@ -283,6 +284,16 @@ function markdown(doc: ReturnType<typeof summarise> & { findings: Finding[]; han
     '',
     doc.findings.length ? '## Findings\n\n' + doc.findings.map((f) => `- mutant ${f.index} (${f.kind}, ${f.stage}${f.seed ? `, from ${f.seed} by ${f.kinds?.join('+')}` : ''}): ${f.detail.split('\n')[0]}`).join('\n') : 'No findings.',
     '',
+    'Stages: the compiler\'s loader (`loadModel`: decode, validate, infer shapes); a runtime session from the file on the reference, wasm and js',
+    'backends in turn, run on seeded inputs at the declared shapes (skipped past 2^20 input elements: the fuzz is after the model\'s',
+    'allocations, not the harness\'s); one CLI command in-process (inspect, run, analyze, compile to onnx-csr / onnx-sparse / c, eval),',
+    'where exit 70, or an exit 1 whose message is not one line, is an internal error.',
+    '',
+    'The bench runs at a 256M limit, not the product\'s 1G: the budget works the same, and the smaller one keeps the',
+    'runs short and their memory far from the watch. At 1G, mutants of the million-step GRU fixture',
+    '(test/fixtures/fuzz/c-target-million-steps.onnx) fit the limit and `compile --target c` runs its fixed-shape reference',
+    'pass for about a minute: long by declaration, not a loop, but over the 10 s bound.',
+    '',
     'Rebuild and rerun a mutant: `npm run bench -- fuzz --only N` (writes out/fuzz/mutant-N/).',
     '',
   ].join('\n');
@@ -310,6 +321,7 @@ export async function run(args: string[]): Promise<void> {
       const r = await runMutant({ seed, corpus: seeds, maxMemory: String(maxMemory), dir: d }, i);
       process.stdout.write(JSON.stringify(r, null, 1) + '\n');
     }
+    rmSync(work, { recursive: true, force: true });
     return;
   }
   const o = {

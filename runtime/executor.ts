@@ -6,7 +6,7 @@
 // model that would grow past the limit stops at the node that does it.
 import type { FunctionDef, Graph, Model, Node, Tensor } from './ir.ts';
 import { RampartError, withContext } from './errors.ts';
-import { activeBudget, defaultMemoryLimit, MemoryBudget, tensorBytes, withBudget } from './limits.ts';
+import { activeBudget, defaultMemoryLimit, MemoryBudget, swapBudget, tensorBytes } from './limits.ts';
 import { kernelKey, type KernelContext, type KernelTable } from './ops/types.ts';
 
 export interface ExecuteOptions {
@@ -38,7 +38,12 @@ export function executeGraph(
   const outer = activeBudget();
   if (outer && callStack.length > 0) return runGraph(graph, feeds, table, opts, outer, false);
   const budget = new MemoryBudget(opts.maxMemory ?? defaultMemoryLimit());
-  return withBudget(budget, () => runGraph(graph, feeds, table, opts, budget, true));
+  const saved = swapBudget(budget);
+  try {
+    return runGraph(graph, feeds, table, opts, budget, true);
+  } finally {
+    swapBudget(saved);
+  }
 }
 
 function runGraph(

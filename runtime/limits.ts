@@ -131,18 +131,25 @@ export function activeBudget(): MemoryBudget | null {
   return active;
 }
 
-/** Runs `fn` (synchronous) with `budget` in force; nested calls see the innermost. */
-export function withBudget<T>(budget: MemoryBudget, fn: () => T): T {
+/** Puts `budget` in force and returns the one it replaces (restore it in a `finally`): the closure-free form of withBudget, for the executor's per-run path. */
+export function swapBudget(budget: MemoryBudget | null): MemoryBudget | null {
   const saved = active;
   active = budget;
+  return saved;
+}
+
+/** Runs `fn` (synchronous) with `budget` in force; nested calls see the innermost. */
+export function withBudget<T>(budget: MemoryBudget, fn: () => T): T {
+  const saved = swapBudget(budget);
   try {
     return fn();
   } finally {
-    active = saved;
+    swapBudget(saved);
   }
 }
 
 /** The check allocData makes: a new tensor must fit in what the budget in force has left (or, with none, in the default limit). */
 export function checkAllocation(dtype: DType, elements: number, what?: string): void {
-  (active ?? new MemoryBudget()).check(dtype, elements, what);
+  if (active) active.check(dtype, elements, what);
+  else if (!(storageBytes(dtype, elements) <= defaultLimit)) new MemoryBudget().check(dtype, elements, what);
 }

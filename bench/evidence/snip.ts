@@ -24,7 +24,7 @@ export async function snipCoverage(model: Model, data: DatasetName, test: Datase
   for (const cov of coverages) {
     const t0 = Date.now();
     const p = await runPipeline(model, {
-      method: 'snip', sparsity: 'auto', guard: 'delta-r', minCoverage: cov ?? undefined, data, noEval: true,
+      method: 'snip', sparsity: 'auto', guard: 'delta-r', minCoverage: cov ?? 0, data, noEval: true,
       epochs: 1, lr: DEFAULT_FT.lr, batchSize: DEFAULT_FT.batchSize,
     });
     const r = p.result;

@@ -30,7 +30,7 @@ export interface MutantResult {
   rss: number;
 }
 export interface Job { seed: number; corpus: string[]; indices: number[]; maxMemory: string; dir: string }
-export type ToParent = { type: 'ready' } | { type: 'start'; index: number } | { type: 'result'; result: MutantResult } | { type: 'done' };
+export type ToParent = { type: 'ready' } | { type: 'start'; index: number } | { type: 'stage'; stage: string } | { type: 'result'; result: MutantResult } | { type: 'done' };
 
 /** Feeds beyond this many elements are not made: the fuzz is after the model's allocations, not ours. */
 const MAX_FEED = 1 << 20;
@@ -75,7 +75,7 @@ async function cliStage(argv: string[]): Promise<StageResult> {
 const BACKENDS = ['reference', 'wasm', 'js'] as const;
 
 /** Mutant `index`: written into `dir` as m.onnx (+ sidecars), then put through every stage. */
-export async function runMutant(job: Omit<Job, 'indices'>, index: number): Promise<MutantResult> {
+export async function runMutant(job: Omit<Job, 'indices'>, index: number, onStage: (stage: string) => void = () => {}): Promise<MutantResult> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const r = makeRand(job.seed, index);
@@ -90,6 +90,7 @@ export async function runMutant(job: Omit<Job, 'indices'>, index: number): Promi
   for (const [name, bytes] of Object.entries(m.sidecars)) writeFileSync(join(dir, name), bytes);
 
   let load: StageResult;
+  onStage('load');
   try {
     loadModel(path);
     load = { outcome: 'ok' };
@@ -99,6 +100,7 @@ export async function runMutant(job: Omit<Job, 'indices'>, index: number): Promi
 
   let runtime: StageResult;
   let inputs: Parameters<typeof feedsFor>[0] = [];
+  onStage(`runtime (${BACKENDS[index % 3]})`);
   try {
     const s = await InferenceSession.create(path, { backend: BACKENDS[index % 3], maxMemory: Number(job.maxMemory) });
     inputs = s.model.graph.inputs;
@@ -129,6 +131,7 @@ export async function runMutant(job: Omit<Job, 'indices'>, index: number): Promi
     ['eval', path, '--data', 'mnist', '--limit', '4', '--runtime', r.pick(BACKENDS)],
   ];
   const argv = [...common, ...r.pick(commands)];
+  onStage(`cli: rampart ${argv.slice(2).map((a) => a.replace(dir, '.')).join(' ')}`);
   const cli = { ...(await cliStage(argv)), argv };
   const cpu = process.cpuUsage(cpu0);
   return { index, seed, kinds: m.kinds, load, runtime, cli, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss };
@@ -143,7 +146,7 @@ if (process.send) {
   process.on('message', async (job: Job) => {
     for (const index of job.indices) {
       send({ type: 'start', index });
-      send({ type: 'result', result: await runMutant(job, index) });
+      send({ type: 'result', result: await runMutant(job, index, (stage) => send({ type: 'stage', stage })) });
     }
     send({ type: 'done' });
   });

@@ -4,6 +4,7 @@
 import type { Csr } from '../ir.ts';
 import { bsrFromCsr, type Bsr } from '../bsr.ts';
 import { csrBytes } from '../csr.ts';
+import { checkAllocation } from '../limits.ts';
 import { COSTS } from './crossover.ts';
 import { activateRange } from './activations.ts';
 import { planPack, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type WeightSource } from './linalg.ts';
@@ -45,7 +46,10 @@ export class JsLinalg implements Linalg {
   readonly generation = 0;
   alloc(n: number): BufferHandle { return { n, off: 0, arr: new Float32Array(n) }; }
   view(h: BufferHandle): Float32Array { return h.arr!; }
-  scratch(sizes: number[], _uninitialised?: boolean): Float32Array[] { return sizes.map((n) => new Float32Array(n)); }
+  scratch(sizes: number[], _uninitialised?: boolean): Float32Array[] {
+    checkAllocation('float32', sizes.reduce((a, b) => a + b, 0), 'kernel scratch'); // sizes follow the model's dims (runtime/limits.ts)
+    return sizes.map((n) => new Float32Array(n));
+  }
   mark(): number { return 0; }
   release(_mark: number): void {}
 

@@ -7,6 +7,7 @@ import type { Csr } from '../ir.ts';
 import { bsrFromCsr, type Bsr } from '../bsr.ts';
 import { U16_MAX_COLS } from '../csr.ts';
 import { RampartError } from '../errors.ts';
+import { checkAllocation } from '../limits.ts';
 import { COSTS } from './crossover.ts';
 import { Matrix, STATUS_NAMES } from './enums.ts';
 import { planPack, type BufferHandle, type CellOptions, type GemvOptions, type Linalg, type PackedMatrix, type PackOptions, type RowMapKind, type SequenceRun, type WeightSource } from './linalg.ts';
@@ -98,6 +99,7 @@ export class WasmLinalg implements Linalg {
   }
 
   scratch(sizes: number[], uninitialised = false): Float32Array[] {
+    checkAllocation('float32', sizes.reduce((a, b) => a + b, 0), 'kernel scratch'); // sizes follow the model's dims (runtime/limits.ts)
     const offs = sizes.map((n) => this.allocBytes(n * 4));
     return sizes.map((n, i) => {
       if (!uninitialised) this.f32.fill(0, offs[i] >> 2, (offs[i] >> 2) + n);

@@ -16,17 +16,13 @@ import { silent, type Progress } from '../prune/progress.ts';
 import { mulberry32, shuffled } from '../util/random.ts';
 import type { LatencyStat, Runtime } from './types.ts';
 
-/**
- * The runtimes this build can time. The C target compiled natively (`cc -O2`) is not
- * among them yet: Rampart has no runner for it to call (docs/design/bench.md).
- */
-export const BENCH_RUNTIMES = ['rampart-wasm', 'rampart-js', 'onnxruntime-node', 'onnxruntime-web'] as const satisfies readonly Runtime[];
+/** The runtimes a bench times; 'c' is the C target built with the system's cc -O2 (c-session.ts). */
+export const BENCH_RUNTIMES = ['rampart-wasm', 'rampart-js', 'onnxruntime-node', 'onnxruntime-web', 'c'] as const satisfies readonly Runtime[];
 export type BenchRuntime = (typeof BENCH_RUNTIMES)[number];
 
 export function parseRuntimes(s: string): BenchRuntime[] {
   const out = s.split(',').map((x) => x.trim()).filter(Boolean);
   for (const r of out) {
-    if (r === 'c') throw new RampartError("--runtimes: 'c' is not available yet", { expected: `${BENCH_RUNTIMES.join(', ')} (the C target has no native runner in this build)` });
     if (!(BENCH_RUNTIMES as readonly string[]).includes(r)) throw new RampartError(`--runtimes: unknown runtime '${r}'`, { expected: BENCH_RUNTIMES.join(', ') });
   }
   if (out.length === 0) throw new RampartError(`--runtimes ${s}`, { expected: `a comma list of ${BENCH_RUNTIMES.join(', ')}` });
@@ -59,6 +55,8 @@ export function feedsFor(model: Model, batch = 1, symbolic = 28): Record<string,
 export interface Timed {
   label: string;
   run: () => Promise<unknown> | unknown;
+  /** A session that times its own calls (a native process): one call, its ms. */
+  measure?: () => Promise<number>;
   close: () => Promise<void> | void;
 }
 
@@ -80,6 +78,10 @@ export async function timedSession(runtime: BenchRuntime, file: string, feeds: R
       const f: Record<string, ortWeb.Tensor> = {};
       for (const [k, t] of Object.entries(feeds)) f[k] = new ortWeb.Tensor('float32', t.data as Float32Array, t.dims);
       return { label, run: () => s.run(f), close: () => s.release() };
+    }
+    case 'c': {
+      const { cSession } = await import('./c-session.ts');
+      return cSession(file, feeds, label);
     }
     case 'rampart-wasm':
     case 'rampart-js': {
@@ -112,6 +114,8 @@ export async function measureInterleaved(sessions: Timed[], o: InterleaveOptions
     // twin on the same runtime, warm caches) or after a heavy one (a GC, cold caches)
     // would carry that neighbour's effect in every sample (measured: 3x on a 0.03 ms run).
     for (const k of shuffled(sessions.length, rand)) {
+      const m = sessions[k].measure;
+      if (m) { times[k].push(await m()); continue; }
       const t0 = performance.now();
       await sessions[k].run();
       times[k].push(performance.now() - t0);
@@ -144,9 +148,10 @@ export interface AgainstDense {
  * dense, CSR or block CSR per weight from the zeros — measured on the zoo LSTM, 10-15%
  * faster than running the CSR file, whose storage it keeps.
  */
-export async function timeAgainstDense(a: AgainstDense): Promise<{ latency: ByBatch; denseLatency: ByBatch }> {
+export async function timeAgainstDense(a: AgainstDense): Promise<{ latency: ByBatch; denseLatency: ByBatch; notes: string[] }> {
   const progress = a.progress ?? silent;
   const latency: ByBatch = {}, denseLatency: ByBatch = {};
+  const notes: string[] = [];
   const input = a.model.graph.inputs.find((i) => !(i.name in a.model.graph.initializers))!;
   const axis = modelInputLayout(input.shape).batchAxis;
   for (const b of a.batches) {
@@ -156,8 +161,22 @@ export async function timeAgainstDense(a: AgainstDense): Promise<{ latency: ByBa
     const sessions: { runtime: BenchRuntime; dense: boolean; t: Timed }[] = [];
     try {
       for (const r of a.runtimes) {
-        sessions.push({ runtime: r, dense: true, t: await timedSession(r, a.denseFile, feeds) });
-        if (a.pointFile) sessions.push({ runtime: r, dense: false, t: await timedSession(r, a.pointFile, feeds) });
+        const open = async () => {
+          const dense = await timedSession(r, a.denseFile, feeds);
+          const mine = a.pointFile ? await timedSession(r, a.pointFile, feeds).catch(async (e) => { await dense.close(); throw e; }) : null;
+          return { dense, mine };
+        };
+        let s: { dense: Timed; mine: Timed | null };
+        try {
+          s = await open();
+        } catch (e) {
+          // The C target takes a subset of ONNX: a model it refuses, or a machine without cc, is timed without it.
+          if (r !== 'c' || !(e instanceof RampartError)) throw e;
+          notes.push(`c not timed: ${e.message}`);
+          continue;
+        }
+        sessions.push({ runtime: r, dense: true, t: s.dense });
+        if (s.mine) sessions.push({ runtime: r, dense: false, t: s.mine });
       }
     } catch (e) {
       for (const s of sessions) await s.t.close();
@@ -180,5 +199,5 @@ export async function timeAgainstDense(a: AgainstDense): Promise<{ latency: ByBa
       if (!s.dense || !a.pointFile) latency[batch][s.runtime] = stats[k];
     });
   }
-  return { latency, denseLatency };
+  return { latency, denseLatency, notes };
 }

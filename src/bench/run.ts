@@ -110,7 +110,7 @@ export async function runBench(o: BenchOptions): Promise<BenchFile> {
   if (o.levels.includes('dense')) plan.push({ level: 'dense', block: null });
   for (const block of o.blocks) for (const level of o.levels) if (level !== 'dense') plan.push({ level, block });
 
-  const notes = ["c: not timed — the C target has no native runner in this build (its flash estimate is in every point's sizes)"];
+  const notes: string[] = [];
   const file: BenchFile = {
     schema: BENCH_SCHEMA, complete: false,
     config: {
@@ -216,10 +216,11 @@ async function measurePoint(c: PointContext): Promise<BenchPoint> {
   const files = { onnx: join(c.out, 'models', `${id}.onnx`), csr: join(c.out, 'models', `${id}.csr.onnx`) };
   writeFileAtomic(files.onnx, dense);
   writeFileAtomic(files.csr, csr);
-  const { latency, denseLatency } = await timeAgainstDense({
+  const { latency, denseLatency, notes: timing } = await timeAgainstDense({
     model, denseFile: c.modelPath, pointFile: c.step.level === 'dense' ? null : files.onnx, runtimes: o.runtimes, batches: c.batches,
     rounds: o.rounds, warmup: o.warmup, progress, label: id,
   });
+  notes.push(...timing);
   return {
     id, level: c.step.level, block: c.step.block ? blockLabel(c.step.block) : 'dense', sparsity, afterPrune, accuracy: acc, noise,
     epochs: c.step.level === 'dense' ? 0 : o.epochs, history, ...spectral, sizes, latency, denseLatency, files, notes,

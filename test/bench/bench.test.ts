@@ -1,7 +1,8 @@
 // `rampart bench` end to end on the zoo LSTM and CNN, a PyTorch export with a dataset
 // folder, and a model fine-tuned on non-784 samples: bench.json's schema, the records
 // against the points, accuracy against onnxruntime-node run here on the saved models
-// (the oracle), sizes against the files on disk, resume, and Ctrl-C. Small data,
+// (the oracle), sizes against the files on disk, the HTML in headless Chromium, resume,
+// and Ctrl-C. Small data,
 // few timing rounds: the numbers are not the point here, bench/ is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +58,7 @@ const lstmOut = join(dir, 'lstm');
 const lstmArgs = ['bench', LSTM, '--data', 'mnist', '--limit', '60', '--train-limit', '64', '--epochs', '1', '--levels', 'dense,guard,0.9',
   '--block', '1x1', '--block', '16x1', '--rounds', '5', '--noise', '0.5', '-o', lstmOut];
 
-test('the zoo LSTM: five points, every runtime, a schema-valid bench.json, CSV and HTML', async () => {
+test('the zoo LSTM: five points, every runtime (the C target built with cc -O2 included), a schema-valid bench.json, CSV and HTML', async () => {
   const r = await cli(lstmArgs);
   assert.equal(r.code, 0, r.stderr);
   const f = readBench(lstmOut);
@@ -66,7 +67,7 @@ test('the zoo LSTM: five points, every runtime, a schema-valid bench.json, CSV a
   assert.deepEqual(f.points.map((p) => p.id), ['dense', '1x1--guard', '1x1--0.9', '16x1--guard', '16x1--0.9']);
   const test60 = loadDataset('mnist', 'test', { limit: 60 });
   await checkAccuracy(f, test60.images, [60, 28, 28], test60.labels);
-  const runtimes = ['rampart-wasm', 'rampart-js', 'onnxruntime-node', 'onnxruntime-web'];
+  const runtimes = ['rampart-wasm', 'rampart-js', 'onnxruntime-node', 'onnxruntime-web', 'c'];
   checkRecords(f, runtimes);
   const byId = (id: string) => f.points.find((p) => p.id === id)!;
   // The guard keeps every layer graph Ramanujan; 90% everywhere does not, and is 90% (within a block).
@@ -91,8 +92,34 @@ test('the zoo LSTM: five points, every runtime, a schema-valid bench.json, CSV a
   assert.doesNotMatch(html, /<script/i);
   for (const runtime of runtimes) assert.match(html, new RegExp(`>${runtime}<`));
   assert.match(html, /lstm W/);
-  assert.match(r.stdout, /5 points, 20 records/);
+  assert.match(r.stdout, /5 points, 25 records/);
   assert.deepEqual(tempFiles(lstmOut), []);
+});
+
+test('bench.html in headless Chromium: the frontier drawn, a panel per runtime, a line per block', async () => {
+  const { chromium } = await import('playwright-core');
+  assert.ok(existsSync('/usr/bin/chromium'), '/usr/bin/chromium is missing: run scripts/setup.sh (installs Debian chromium)');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`file://${join(lstmOut, 'bench.html')}`);
+    const frontier = await page.evaluate(() => {
+      const sec = [...document.querySelectorAll('section')].find((s) => s.querySelector('h2')?.textContent?.startsWith('The frontier'))!;
+      const svg = sec.querySelector('svg')!;
+      const box = svg.getBoundingClientRect();
+      return {
+        width: box.width, height: box.height,
+        lines: svg.querySelectorAll('[aria-roledescription="line mark"]').length,
+        titles: [...svg.querySelectorAll('text')].map((t) => t.textContent),
+      };
+    });
+    assert.ok(frontier.width > 400 && frontier.height > 300, `laid out: ${frontier.width}x${frontier.height}`);
+    // 5 runtime panels × 2 blocks (1x1, 16x1), each line from dense through guard and 0.9.
+    assert.equal(frontier.lines, 10);
+    for (const r of ['rampart-wasm', 'rampart-js', 'onnxruntime-node', 'onnxruntime-web', 'c']) assert.ok(frontier.titles.includes(r), r);
+  } finally {
+    await browser.close();
+  }
 });
 
 test('resume: a second run keeps every point; a deleted point is the only one measured again', async () => {
@@ -189,7 +216,6 @@ test('a dataset folder: a PyTorch export on 8x8 digits, and fine-tuning a model 
 test('bad bench flags and data are refused before any work', async () => {
   const out = join(dir, 'never');
   assertCleanError(await cli(['bench', LSTM, '--data', 'mnist', '--levels', 'dense,1.5', '-o', out]), /--levels: '1\.5'/);
-  assertCleanError(await cli(['bench', LSTM, '--data', 'mnist', '--runtimes', 'c', '-o', out]), /'c' is not available yet/);
   assertCleanError(await cli(['bench', LSTM, '--data', 'mnist', '--runtimes', 'tflite', '-o', out]), /unknown runtime 'tflite'/);
   assertCleanError(await cli(['bench', LSTM, '--data', 'mnist', '--block', '3', '-o', out]), /--block 3/);
   assertCleanError(await cli(['bench', LSTM, '--data', join(dir, 'nowhere'), '-o', out]), /unknown dataset/);
