@@ -60,7 +60,7 @@ export interface Node {
 
 /**
  * A CSR matrix (compressed sparse rows) of shape [rows, cols], the storage of a
- * pruned weight. Invariants (checked by src/ir/validate.ts and runtime/csr.ts):
+ * pruned weight. Invariants (checked by runtime/onnx/validate.ts and runtime/csr.ts):
  * rowPtr has rows+1 entries, is non-decreasing, starts at 0 and ends at nnz;
  * colIdx is sorted and unique within each row and < cols; values.length == nnz.
  * colIdx is Uint16Array when cols <= 65536, else Int32Array.

@@ -14,7 +14,11 @@ export type DataKind = 'weight' | 'index' | 'other';
 /** Shortest decimal that reads back as the same float32, as a C float literal. */
 export function cFloat(v: number): string {
   const f = Math.fround(v);
-  if (!Number.isFinite(f)) throw new Error(`internal: non-finite constant ${v}`);
+  // ±Inf are legitimate constants (a Pad value, a -Inf mask); <math.h>'s INFINITY is a
+  // constant expression, and the freestanding header defines it too. NaN weights are
+  // refused at load, so a NaN here is a bug.
+  if (f === Infinity || f === -Infinity) return f > 0 ? 'INFINITY' : '-INFINITY';
+  if (Number.isNaN(f)) throw new Error(`internal: NaN constant reached the C emitter`);
   if (Object.is(f, -0)) return '-0.0f';
   let s = '';
   for (let p = 1; p <= 9; p++) {

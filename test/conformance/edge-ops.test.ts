@@ -10,7 +10,7 @@ import { RampartError } from '../../runtime/errors.ts';
 import { executeModel } from '../../runtime/executor.ts';
 import { erf } from '../../runtime/ops/erf.ts';
 import { referenceKernels } from '../../runtime/ops/index.ts';
-import { checkOpAttrs } from '../../src/ir/attr-rules.ts';
+import { checkOpAttrs } from '../../runtime/onnx/attr-rules.ts';
 import { f32, flt, i64, int, ints, matchOrt, model, of, str, type Case } from './single-node.ts';
 
 const idx = (dims: number[], v: number[]) => of('int64', dims, v);
