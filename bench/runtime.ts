@@ -250,7 +250,7 @@ export async function run(args: string[] = []): Promise<void> {
   const kernels = kernelLimits(await WasmLinalg.create(), sparsities.filter((x) => x >= 0.8), dram, l2, budget);
 
   const targets = evaluateTargets(ms, sparsities, stream, models.map((m) => m.key));
-  console.log('\nTargets (LSTM, wasm backend)\n');
+  console.log("\nTargets (wasm backend)\n");
   for (const t of targets) console.log(`${t.met ? 'met ' : 'MISS'}  ${t.what}: ${t.value}`);
   const data = { conditions: { ...cond, bandwidthGBs: { dram, cache: l2 } }, results, stream, kernels, targets };
   writeJson(outPath, data);

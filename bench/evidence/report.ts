@@ -2,7 +2,7 @@
 // evidence table per model, the guard variants, the LSTM fine-tuning selection, the
 // SNIP coverage check, and one chart per model and part — accuracy against sparsity
 // with a vertical rule where Δr turns negative (the guard's limit).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../src/io/atomic.ts';
 import { specToSvg } from '../../src/report/chart.ts';
@@ -168,5 +168,10 @@ export async function writeEvidenceDocs(file: EvidenceFile, dir: string, svgPref
       L.push(...sweepTable(m, s), `![${m.name} ${s.part}](${svgPrefix}${svg})`, '');
     }
   }
-  writeFileAtomic(join(dir, 'EVIDENCE.md'), new TextEncoder().encode(L.join('\n') + '\n'));
+  // The sections other benches write (bench/frontier.ts, bench/frontier-recovery.ts) start
+  // at the frontier marker and are kept as they are.
+  const path = join(dir, 'EVIDENCE.md');
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const keep = old.indexOf('<!-- frontier:start');
+  writeFileAtomic(path, new TextEncoder().encode(L.join('\n') + '\n' + (keep >= 0 ? '\n' + old.slice(keep) : '')));
 }

@@ -35,8 +35,11 @@ export interface FrontierPoint {
   modelFile: string;
   seconds: number;
   date: string;
-  /** Rampart's runtimes on this pruned model, with the formats its weights were packed in. */
-  latency: { 'rampart-wasm'?: LatencyStat; 'rampart-js'?: LatencyStat; formats?: string[] } | null;
+  /**
+   * Rampart's runtimes on this pruned model, with the formats its weights were packed in,
+   * and onnxruntime on the dense model measured in the same group of rounds.
+   */
+  latency: { 'rampart-wasm'?: LatencyStat; 'rampart-js'?: LatencyStat; 'onnxruntime-node'?: LatencyStat; 'onnxruntime-web'?: LatencyStat; formats?: string[] } | null;
 }
 
 export interface ModelInfo {
