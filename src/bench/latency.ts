@@ -93,6 +93,9 @@ export async function timedSession(runtime: BenchRuntime, file: string, feeds: R
   }
 }
 
+/** Back-to-back runs of a session per round; the first of each burst is not recorded. */
+export const DEFAULT_BURST = 4;
+
 export interface InterleaveOptions {
   rounds?: number;
   warmup?: number;
@@ -101,7 +104,7 @@ export interface InterleaveOptions {
   /** Seeds the order of the sessions within each round. */
   seed?: number;
   /**
-   * Runs of a session back to back in each round (default 4); the first re-warms the
+   * Runs of a session back to back in each round (DEFAULT_BURST); the first re-warms the
    * caches the other sessions evicted and is not recorded. Without it every sample is a
    * cold-cache run, which is not what a deployed model sees and hurts runtimes unevenly
    * (measured on the zoo LSTM among 110 sessions: onnxruntime-node 0.370 ms cold against
@@ -114,7 +117,7 @@ export interface InterleaveOptions {
 export async function measureInterleaved(sessions: Timed[], o: InterleaveOptions = {}): Promise<LatencyStat[]> {
   const rounds = o.rounds ?? 200;
   const warmup = o.warmup ?? 10;
-  const burst = Math.max(1, o.burst ?? 4);
+  const burst = Math.max(1, o.burst ?? DEFAULT_BURST);
   for (const t of sessions) for (let i = 0; i < warmup; i++) await t.run();
   const times = sessions.map(() => [] as number[]);
   const rand = mulberry32(o.seed ?? 0);
