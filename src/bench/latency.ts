@@ -12,12 +12,18 @@ import { dimRole } from '../../runtime/dims.ts';
 import type { Model, Tensor } from '../../runtime/ir.ts';
 import { sizeOf } from '../../runtime/tensor.ts';
 import { modelInputLayout } from '../data/index.ts';
+import { loadModel } from '../onnx/import.ts';
 import { silent, type Progress } from '../prune/progress.ts';
 import { mulberry32, shuffled } from '../util/random.ts';
 import type { LatencyStat, Runtime } from './types.ts';
 
-/** The runtimes a bench times; 'c' is the C target built with the system's cc -O2 (c-session.ts). */
-export const BENCH_RUNTIMES = ['rampart-wasm', 'rampart-js', 'onnxruntime-node', 'onnxruntime-web', 'c'] as const satisfies readonly Runtime[];
+/**
+ * The runtimes a bench can time: 'c' is the C target built with the system's cc -O2
+ * (c-session.ts); 'wasm-module' is `compile --target wasm`'s module instantiated in this
+ * process. The default leaves the module out (it costs a clang build per model).
+ */
+export const BENCH_RUNTIMES = ['rampart-wasm', 'rampart-js', 'onnxruntime-node', 'onnxruntime-web', 'c', 'wasm-module'] as const satisfies readonly Runtime[];
+export const DEFAULT_BENCH_RUNTIMES: readonly Runtime[] = ['rampart-wasm', 'rampart-js', 'onnxruntime-node', 'onnxruntime-web', 'c'];
 export type BenchRuntime = (typeof BENCH_RUNTIMES)[number];
 
 export function parseRuntimes(s: string): BenchRuntime[] {
@@ -82,6 +88,26 @@ export async function timedSession(runtime: BenchRuntime, file: string, feeds: R
     case 'c': {
       const { cSession } = await import('./c-session.ts');
       return cSession(file, feeds, label);
+    }
+    case 'wasm-module': {
+      // The module reads its inputs from one float array in the order of io.inputs.
+      const { compileWasm } = await import('../../targets/wasm/index.ts');
+      const w = compileWasm(loadModel(file), { file });
+      const { instance } = await WebAssembly.instantiate(new Uint8Array(w.wasm), {});
+      const e = instance.exports as { memory: WebAssembly.Memory; input(): number; run(): number };
+      const heap = new Float32Array(e.memory.buffer);
+      const at = e.input() >>> 2;
+      for (const t of w.io.inputs) {
+        const x = feeds[t.name];
+        if (!x || x.data.length !== t.size) throw new RampartError(`wasm-module: input '${t.name}' has ${x?.data.length ?? 0} values`, { file, expected: `${t.size} (batch 1)` });
+        heap.set(x.data as Float32Array, at + t.offset);
+      }
+      const run = () => {
+        const rc = e.run();
+        if (rc !== 0) throw new RampartError(`wasm-module: the model returned status ${rc}`, { file });
+      };
+      run();
+      return { label, run, close: () => {} };
     }
     case 'rampart-wasm':
     case 'rampart-js': {
@@ -188,9 +214,10 @@ export async function timeAgainstDense(a: AgainstDense): Promise<{ latency: ByBa
         try {
           s = await open();
         } catch (e) {
-          // The C target takes a subset of ONNX: a model it refuses, or a machine without cc, is timed without it.
-          if (r !== 'c' || !(e instanceof RampartError)) throw e;
-          notes.push(`c not timed: ${e.message}`);
+          // The C target (and the wasm module built from it) takes a subset of ONNX: a model it
+          // refuses, or a machine without the compiler, is timed without it.
+          if ((r !== 'c' && r !== 'wasm-module') || !(e instanceof RampartError)) throw e;
+          notes.push(`${r} not timed: ${e.message}`);
           continue;
         }
         sessions.push({ runtime: r, dense: true, t: s.dense });

@@ -5,6 +5,7 @@ import type { Model } from '../../runtime/ir.ts';
 import { RampartError } from '../../runtime/errors.ts';
 import { budget } from '../../targets/c/index.ts';
 import { onnxCsrTarget } from '../../targets/onnx-csr/index.ts';
+import { compileWasm } from '../../targets/wasm/index.ts';
 import type { Dataset } from '../data/index.ts';
 import { evaluateAccuracy } from '../eval/accuracy.ts';
 import { encodeModel } from '../onnx/export.ts';
@@ -13,7 +14,7 @@ import { mulberry32 } from '../util/random.ts';
 import type { LayerGraphRecord, Sizes } from './types.ts';
 
 /** The model stored dense, its CSR ONNX (returned, to be written and timed) and the C target's flash estimate. */
-export function sizesOf(model: Model, file?: string): { sizes: Sizes; dense: Uint8Array; csr: Uint8Array } {
+export function sizesOf(model: Model, file?: string, o: { wasmModule?: boolean } = {}): { sizes: Sizes; dense: Uint8Array; csr: Uint8Array } {
   const dense = encodeModel(model);
   const csr = onnxCsrTarget.compile(model, { file }).bytes;
   let cFlashBytes: number | null = null;
@@ -25,7 +26,16 @@ export function sizesOf(model: Model, file?: string): { sizes: Sizes; dense: Uin
     if (!(e instanceof RampartError)) throw e;
     cNote = e.message;
   }
-  return { sizes: { denseOnnxBytes: dense.length, csrOnnxBytes: csr.length, cFlashBytes, ...(cNote ? { cNote } : {}) }, dense, csr };
+  const sizes: Sizes = { denseOnnxBytes: dense.length, csrOnnxBytes: csr.length, cFlashBytes, ...(cNote ? { cNote } : {}) };
+  if (o.wasmModule) {
+    try {
+      sizes.wasmModuleBytes = compileWasm(model, { file }).wasm.length;
+    } catch (e) {
+      if (!(e instanceof RampartError)) throw e;
+      sizes.wasmModuleBytes = null;
+    }
+  }
+  return { sizes, dense, csr };
 }
 
 /** Δr, IMDB and the verdict of every stacked layer graph (per direction; W and R apart) of the model as it is. */

@@ -134,6 +134,7 @@ export async function benchHtml(file: BenchFile): Promise<string> {
   const kib = (n: number | null) => (n === null ? null : n / 1024);
   const sizes = perBlock(pts, (p) => [
     row(p, kib(p.sizes.denseOnnxBytes), 'dense ONNX'), row(p, kib(p.sizes.csrOnnxBytes), 'CSR ONNX (onnx-csr)'), row(p, kib(p.sizes.cFlashBytes), 'C target flash (estimate)'),
+    ...(p.sizes.wasmModuleBytes === undefined ? [] : [row(p, kib(p.sizes.wasmModuleBytes), 'wasm module (model.wasm)')]),
   ]);
   const noC = pts.filter((p) => p.sizes.cFlashBytes === null);
   sections.push({

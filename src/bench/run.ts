@@ -212,7 +212,7 @@ async function measurePoint(c: PointContext): Promise<BenchPoint> {
   }
   const noise = o.noise?.length ? await noiseAccuracy(final, test, o.noise) : {};
   const spectral = layerGraphs(final);
-  const { sizes, dense, csr } = sizesOf(final, c.modelPath);
+  const { sizes, dense, csr } = sizesOf(final, c.modelPath, { wasmModule: o.runtimes.includes('wasm-module') });
   const files = { onnx: join(c.out, 'models', `${id}.onnx`), csr: join(c.out, 'models', `${id}.csr.onnx`) };
   writeFileAtomic(files.onnx, dense);
   writeFileAtomic(files.csr, csr);

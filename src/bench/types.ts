@@ -2,7 +2,7 @@
 // types bench/frontier.ts shares (its FrontierFile keeps its own schema).
 
 /** Every runtime a bench can time; BENCH_RUNTIMES (latency.ts) lists those this build has. */
-export type Runtime = 'rampart-wasm' | 'rampart-js' | 'onnxruntime-node' | 'onnxruntime-web' | 'c';
+export type Runtime = 'rampart-wasm' | 'rampart-js' | 'onnxruntime-node' | 'onnxruntime-web' | 'c' | 'wasm-module';
 
 export interface LatencyStat {
   /** Median of the interleaved runs, ms. */
@@ -36,6 +36,8 @@ export interface Sizes {
   /** The C target's flash estimate (targets/c budget.ts); null when the model does not compile to C. */
   cFlashBytes: number | null;
   cNote?: string;
+  /** `rampart compile --target wasm`'s model.wasm, bytes; only when the wasm-module runtime is benched (null: refused). */
+  wasmModuleBytes?: number | null;
 }
 
 /** One level × block: pruned, fine-tuned, measured. Written to points/<id>.json as soon as it is done. */

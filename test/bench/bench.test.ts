@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Model } from '../../runtime/ir.ts';
 import { runBench } from '../../src/bench/run.ts';
 import { DEFAULT_BURST } from '../../src/bench/latency.ts';
+import { compileWasm } from '../../targets/wasm/index.ts';
 import type { BenchFile, BenchPoint } from '../../src/bench/types.ts';
 import { MAIN_SCHEDULE } from '../../src/bench/finetune.ts';
 import { parseBlocks } from '../../src/bench/levels.ts';
@@ -180,6 +181,24 @@ test('the zoo CNN, and a changed setting measures again', async () => {
   assert.notEqual(readFileSync(join(out, 'points', 'dense.json'), 'utf8'), kept, 'another fingerprint: measured again');
   // Every round records the runs of a burst after the first (src/bench/latency.ts).
   assert.equal(g.points[0].latency['1']['rampart-wasm']!.runs, 4 * (DEFAULT_BURST - 1));
+});
+
+test('--runtimes wasm-module: the per-model module is timed beside the runtime and its size recorded', async () => {
+  const out = join(dir, 'wasm-module');
+  const o = {
+    model: LSTM, data: 'mnist', out, levels: ['dense', '0.9'], blocks: parseBlocks(['8x1']), epochs: 0, ft: MAIN_SCHEDULE,
+    runtimes: ['rampart-wasm', 'wasm-module'] as ('rampart-wasm' | 'wasm-module')[], rounds: 3, limit: 50, html: false,
+  };
+  const f = await runBench(o);
+  checkBenchFile(f as unknown as Record<string, unknown>);
+  checkRecords(f, o.runtimes);
+  for (const p of f.points) {
+    const m = p.latency['1']['wasm-module'];
+    assert.ok(m && m.medianMs > 0 && m.runs === 3 * (DEFAULT_BURST - 1), `${p.id}: wasm-module timed`);
+    // The size is the module `compile --target wasm` builds from the point's saved model.
+    assert.equal(p.sizes.wasmModuleBytes, compileWasm(loadModel(p.files.onnx), { file: p.files.onnx }).wasm.length, `${p.id}: module size`);
+  }
+  assert.ok(f.points[1].sizes.wasmModuleBytes! < f.points[0].sizes.wasmModuleBytes! / 3, 'the module shrinks at 90% in 8x1 blocks');
 });
 
 test('a dataset folder: a PyTorch export on 8x8 digits, and fine-tuning a model on them', async () => {

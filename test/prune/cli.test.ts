@@ -11,22 +11,7 @@ import { register } from '../../src/cli/commands/prune.ts';
 import { loadModel } from '../../src/onnx/import.ts';
 import { METHOD_NAMES, METHODS, SCORERS } from '../../src/prune/scorers/index.ts';
 import { pruneTargets } from '../../src/prune/targets.ts';
-
-async function cli(args: string[]): Promise<string> {
-  const program = new Command();
-  program.exitOverride();
-  register(program);
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  // Tee, never swallow: the test runner reports earlier tests on the same stream.
-  process.stdout.write = ((s: string, ...rest: never[]) => { chunks.push(String(s)); return write(s, ...rest); }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'rampart', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return chunks.join('');
-}
+import { cli } from './helpers.ts';
 
 test('rampart prune --sparsity auto on an LSTM: a report, and a model onnxruntime-node runs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-prune-cli-'));

@@ -8,15 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { register } from '../../src/cli/commands/prune.ts';
 import { loadModel } from '../../src/onnx/import.ts';
 import { DEFAULT_MIN_COVERAGE, spectralCriterion } from '../../src/prune/criterion.ts';
 import { searchLimit } from '../../src/prune/guard.ts';
 import { maskFromOrder, pruneOrder } from '../../src/prune/rank.ts';
 import { pruneTargets } from '../../src/prune/targets.ts';
 import type { PruneTarget } from '../../src/prune/types.ts';
-import { mlp } from './helpers.ts';
+import { mlp, cli } from './helpers.ts';
 
 const N = 16, B = 6;
 /** Distinct small offsets so magnitudes never tie; the B×B top-left block is the largest. */
@@ -61,22 +59,6 @@ test('the default guard limit stops before the block, and its mask covers half o
   assert.ok(v.graphs[0].coverage! >= 0.5);
   assert.match(held.failAbove!.reason ?? '', /coverage below 0\.5|Δr/);
 });
-
-async function cli(args: string[]): Promise<string> {
-  const program = new Command();
-  program.exitOverride();
-  register(program);
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  // Tee, never swallow: the test runner reports earlier tests on the same stream.
-  process.stdout.write = ((s: string, ...rest: never[]) => { chunks.push(String(s)); return write(s, ...rest); }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'rampart', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return chunks.join('');
-}
 
 /** Inputs (columns) and outputs (rows) of a target that keep a nonzero weight, counted in the weights themselves. */
 function covered(t: PruneTarget): { inputs: number; outputs: number } {

@@ -1,5 +1,7 @@
-// Tiny in-memory models for the pruning tests.
+// Tiny in-memory models for the pruning tests, and the prune CLI run in-process.
 import type { Model, Node, Tensor } from '../../runtime/ir.ts';
+import { Command } from 'commander';
+import { register } from '../../src/cli/commands/prune.ts';
 
 export function tensorOf(dims: number[], values: ArrayLike<number> | ((i: number) => number)): Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -53,4 +55,21 @@ export function lstmModel(I: number, H: number, w: (i: number) => number, r: (i:
   };
   const nodes = [node('lstm', 'LSTM', ['x', 'W', 'R'], ['Y', 'Y_h'], { hidden_size: { type: 'int', value: H } })];
   return model(nodes, inits, { name: 'x', shape: [3, 'N', I] }, ['Y_h']);
+}
+
+/** Runs `rampart prune ...` in-process and returns what it printed (teed, never swallowed). */
+export async function cli(args: string[]): Promise<string> {
+  const program = new Command();
+  program.exitOverride();
+  register(program);
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  // Tee, never swallow: the test runner reports earlier tests on the same stream.
+  process.stdout.write = ((s: string, ...rest: never[]) => { chunks.push(String(s)); return write(s, ...rest); }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['node', 'rampart', ...args]);
+  } finally {
+    process.stdout.write = write;
+  }
+  return chunks.join('');
 }

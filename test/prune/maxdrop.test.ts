@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { register } from '../../src/cli/commands/prune.ts';
 import { loadDataset, PIXELS } from '../../src/data/index.ts';
 import { evaluateAccuracy } from '../../src/eval/accuracy.ts';
 import { loadModel } from '../../src/onnx/import.ts';
 import { familyRange, familyRates, searchMaxDrop, type FamilyTarget } from '../../src/prune/maxdrop.ts';
 import { pruneTargets } from '../../src/prune/targets.ts';
 import { finetune, masksFromZeros } from '../../src/train/index.ts';
+import { cli } from './helpers.ts';
 
 const family: FamilyTarget[] = [
   { name: 'A', size: 100, limit: 0.5, cap: 0.99 },
@@ -58,22 +57,6 @@ test('the search: the spectral limit first, then bisection on the side it points
   assert.equal(none.chosen, -1);
   await assert.rejects(searchMaxDrop({ maxDrop: -1, baseline: 0.9, limit: 0.5, top: 0.9, evaluate }), /accuracy points ≥ 0/);
 });
-
-async function cli(args: string[]): Promise<string> {
-  const program = new Command();
-  program.exitOverride();
-  register(program);
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  // Tee, never swallow: the test runner reports earlier tests on the same stream.
-  process.stdout.write = ((s: string, ...rest: never[]) => { chunks.push(String(s)); return write(s, ...rest); }) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'rampart', ...args]);
-  } finally {
-    process.stdout.write = write;
-  }
-  return chunks.join('');
-}
 
 test('rampart prune --max-drop 2 on the zoo RNN: the written model is within 2 points of dense on the held-out training samples', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rampart-maxdrop-'));

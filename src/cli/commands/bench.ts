@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { RampartError } from '../../../runtime/errors.ts';
 import { DEFAULT_BLOCKS, DEFAULT_LEVELS, parseBlocks, parseLevels } from '../../bench/levels.ts';
-import { BENCH_RUNTIMES, parseRuntimes } from '../../bench/latency.ts';
+import { BENCH_RUNTIMES, DEFAULT_BENCH_RUNTIMES, parseRuntimes } from '../../bench/latency.ts';
 import { MAIN_SCHEDULE } from '../../bench/finetune.ts';
 import { runBench } from '../../bench/run.ts';
 import { DATASET_ARG } from '../../data/index.ts';
@@ -76,7 +76,7 @@ export function register(program: Command): void {
     .option('--batch-size <N>', 'fine-tuning batch size', String(MAIN_SCHEDULE.batchSize))
     .option('--lr-decay <X>', 'fine-tuning learning-rate factor per epoch', String(MAIN_SCHEDULE.lrDecay))
     .option('--clip-norm <X>', 'fine-tuning gradient clipping (global norm)', String(MAIN_SCHEDULE.clipNorm))
-    .option('--runtimes <list>', "runtimes to time ('c': the C target built with the system's cc -O2; left out, with a note, where the model does not compile to C)", BENCH_RUNTIMES.join(','))
+    .option('--runtimes <list>', `runtimes to time, of ${BENCH_RUNTIMES.join(', ')} ('c': the C target built with the system's cc -O2; 'wasm-module': compile --target wasm's module, its size recorded too; both left out, with a note, where the model does not compile to C)`, DEFAULT_BENCH_RUNTIMES.join(','))
     .option('--latency-batch <list>', 'batch sizes to time', '1')
     .option('--rounds <N>', 'interleaved timing rounds per point', '200')
     .option('--noise <list>', 'also measure accuracy with Gaussian input noise of these standard deviations (e.g. 0.1,0.3)')
