@@ -12,7 +12,6 @@ import { csrOpOfFunction } from '../csr-format.ts';
 import { csrFunctionKernel } from './csr-ops.ts';
 import { KernelEnv } from './env.ts';
 import { denseOverlay } from './dense-ops.ts';
-import { functionOpKernels } from './function-ops.ts';
 import { gemmKernel, matMulKernel } from './gemm.ts';
 import { JsLinalg } from './js-linalg.ts';
 import type { Linalg } from './linalg.ts';
@@ -29,7 +28,7 @@ export interface Backend {
 }
 
 /** The reference table plus the ops CSR function bodies use. */
-export const referenceTable: KernelTable = { ...functionOpKernels, ...referenceKernels };
+export const referenceTable: KernelTable = { ...referenceKernels };
 
 export function overlayTable(env: KernelEnv): KernelTable {
   return {
