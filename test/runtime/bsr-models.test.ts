@@ -14,7 +14,7 @@ import { DENSE_MARGIN, type FormatCosts } from '../../runtime/kernels/linalg.ts'
 import { encodeModel } from '../../src/onnx/export.ts';
 import { corpus } from './corpus.ts';
 import { syntheticModels } from './synthetic.ts';
-import { maxAbsDiff, ortRun, randomFloats } from './helpers.ts';
+import { maxAbsDiff, ortRun, randomFloats, stepOf } from './helpers.ts';
 import { blockPrune, blockRows, type MaskLayout } from './bsr-masks.ts';
 
 const TOL = 1e-4;
@@ -48,15 +48,6 @@ for (const c of [...corpus(), ...syntheticModels()]) {
 const recurrent = corpus().filter((c) => c.model.graph.nodes.some((n) => ['LSTM', 'GRU', 'RNN'].includes(n.op))
   && !c.model.graph.nodes.some((n) => n.attrs.direction?.value === 'bidirectional'));
 
-/** Time step t of a batch-first [N, T, ...] input as [N, 1, ...]. */
-function stepOf(x: IrTensor, t: number): Tensor {
-  const [N, T, ...rest] = x.dims;
-  const inner = rest.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(N * inner), d = x.data as Float32Array;
-  for (let b = 0; b < N; b++) out.set(d.subarray((b * T + t) * inner, (b * T + t + 1) * inner), b * inner);
-  return new Tensor('float32', out, [N, 1, ...rest]);
-}
-
 for (const c of recurrent) {
   test(`${c.name}: streaming over BSR weights ends at the whole-sequence outputs`, async () => {
     for (const [br, layout] of [[8, 'gate-fused'], [16, 'natural']] as const) {
@@ -82,7 +73,7 @@ for (const c of recurrent) {
 
 test('a stream step over BSR weights allocates nothing (heap flat over 20000 steps, in a fresh process)', () => {
   for (const backend of ['wasm', 'js']) {
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./bsr-alloc.ts', import.meta.url)), backend, 'lstm', '20000'], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./stream-alloc.ts', import.meta.url)), backend, 'lstm', '20000', 'bsr'], { encoding: 'utf8' });
     assert.equal(child.status, 0, child.stderr);
     const { least, allocating, formats } = JSON.parse(child.stdout) as { least: number; allocating: string[]; formats: string[] };
     assert.deepEqual(allocating, []);

@@ -2,6 +2,7 @@
 // depend on Rampart's pruner), onnxruntime-node runs, and tensor comparison.
 import * as ort from 'onnxruntime-node';
 import type { Model, Tensor } from '../../runtime/ir.ts';
+import { Tensor as RTensor } from '../../runtime/index.ts';
 import { prunableWeights } from '../../src/ir/layers.ts';
 
 /** Zeroes the fraction `sparsity` of smallest-magnitude entries of every prunable weight (per tensor). */
@@ -56,4 +57,13 @@ export function randomFloats(n: number, seed: number): Float32Array {
     out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
   }
   return out;
+}
+
+/** Time step t of a batch-first [N, T, ...] input as [N, 1, ...] (the streaming tests' feed). */
+export function stepOf(x: Tensor, t: number): RTensor {
+  const [N, T, ...rest] = x.dims;
+  const inner = rest.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(N * inner), d = x.data as Float32Array;
+  for (let b = 0; b < N; b++) out.set(d.subarray((b * T + t) * inner, (b * T + t + 1) * inner), b * inner);
+  return new RTensor('float32', out, [N, 1, ...rest]);
 }

@@ -10,18 +10,9 @@ import { RampartError } from '../../runtime/errors.ts';
 import type { Tensor as IrTensor } from '../../runtime/ir.ts';
 import { encodeModel } from '../../src/onnx/export.ts';
 import { corpus } from './corpus.ts';
-import { magnitudePrune, maxAbsDiff, ortRun } from './helpers.ts';
+import { magnitudePrune, maxAbsDiff, ortRun, stepOf } from './helpers.ts';
 
 const recurrent = corpus().filter((c) => c.model.graph.nodes.some((n) => ['LSTM', 'GRU', 'RNN'].includes(n.op)));
-
-/** Time step t of a batch-first [N, T, ...] input as [N, 1, ...]. */
-function stepOf(x: IrTensor, t: number): Tensor {
-  const [N, T, ...rest] = x.dims;
-  const inner = rest.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(N * inner), d = x.data as Float32Array;
-  for (let b = 0; b < N; b++) out.set(d.subarray((b * T + t) * inner, (b * T + t + 1) * inner), b * inner);
-  return new Tensor('float32', out, [N, 1, ...rest]);
-}
 
 for (const c of recurrent) {
   test(`${c.name}: stepping through the sequence ends at the whole-sequence outputs`, async () => {
